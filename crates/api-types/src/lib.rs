@@ -1,0 +1,14 @@
+//! The wire format of Tenure's public API: request and response bodies, shared by the server and
+//! the SPA so the two cannot drift.
+//!
+//! Types here are plain serde structs with no behaviour and no validation: the server parses
+//! them into domain types at the edge. OpenAPI schemas are derived behind the `openapi` feature
+//! so the wasm SPA does not compile utoipa. Nothing here may depend on the server's crates.
+
+pub mod auth;
+pub mod customer;
+pub mod problem;
+
+pub use auth::*;
+pub use customer::*;
+pub use problem::*;

@@ -1,0 +1,99 @@
+//! Sign-in throttling: too many failures for one account or from one address within a window
+//! answer 429 with `Retry-After` until the oldest failure ages out.
+//!
+//! State is per process, which is right for one node; replicas behind a load balancer each keep
+//! their own counts (a shared table is the step when that matters). It must never store
+//! passwords, only the keys it is given.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Failures allowed per account within [`WINDOW`].
+pub const MAX_PER_ACCOUNT: usize = 5;
+/// Failures allowed per client address within [`WINDOW`].
+pub const MAX_PER_ADDRESS: usize = 20;
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+#[derive(Default)]
+pub struct LoginThrottle {
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl LoginThrottle {
+    /// `Err(seconds)` when either key is over its limit.
+    pub fn check(&self, account: &str, address: &str) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let mut wait = 0;
+        for (key, max) in [
+            (account_key(account), MAX_PER_ACCOUNT),
+            (address_key(address), MAX_PER_ADDRESS),
+        ] {
+            if let Some(times) = failures.get_mut(&key) {
+                while times
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+                {
+                    times.pop_front();
+                }
+                if times.len() >= max
+                    && let Some(oldest) = times.front()
+                {
+                    let left = WINDOW.saturating_sub(now.duration_since(*oldest));
+                    wait = wait.max(left.as_secs().max(1));
+                }
+            }
+        }
+        if wait > 0 { Err(wait) } else { Ok(()) }
+    }
+
+    pub fn record_failure(&self, account: &str, address: &str) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if failures.len() > 100_000 {
+            // Bound memory under a spray of random emails: forget windows that have passed.
+            failures.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
+            });
+        }
+        for key in [account_key(account), address_key(address)] {
+            failures.entry(key).or_default().push_back(now);
+        }
+    }
+
+    /// A successful sign-in clears the account's failures (not the address's).
+    pub fn record_success(&self, account: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures.remove(&account_key(account));
+    }
+}
+
+fn account_key(account: &str) -> String {
+    format!("account:{}", account.trim().to_lowercase())
+}
+
+fn address_key(address: &str) -> String {
+    format!("address:{address}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_is_throttled_after_its_failures_and_freed_by_success() {
+        let throttle = LoginThrottle::default();
+        for _ in 0..MAX_PER_ACCOUNT {
+            assert!(throttle.check("a@x.example", "1.1.1.1").is_ok());
+            throttle.record_failure("A@x.example", "1.1.1.1");
+        }
+        let wait = throttle.check("a@x.example", "2.2.2.2");
+        assert!(matches!(wait, Err(s) if s > 0 && s <= WINDOW.as_secs()));
+        assert!(throttle.check("b@x.example", "2.2.2.2").is_ok());
+        throttle.record_success("a@x.example");
+        assert!(throttle.check("a@x.example", "3.3.3.3").is_ok());
+    }
+}

@@ -1,0 +1,38 @@
+//! What every handler can reach: the store, the token signer, the sign-in throttle, metrics.
+
+use std::sync::Arc;
+
+use tenure_store::Store;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::token::Tokens;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub tokens: Tokens,
+    pub throttle: Arc<LoginThrottle>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Builds the state, taking the JWT secret from configuration or, failing that, from the
+    /// database (generated and stored on first start so restarts keep sessions valid).
+    pub async fn new(store: Store, jwt_secret: Option<&str>) -> anyhow::Result<AppState> {
+        let secret = match jwt_secret {
+            Some(secret) => secret.to_owned(),
+            None => {
+                store
+                    .instance_setting_or_init("jwt_secret", crate::auth::token::new_secret)
+                    .await?
+            }
+        };
+        Ok(AppState {
+            store,
+            tokens: Tokens::new(&secret),
+            throttle: Arc::new(LoginThrottle::default()),
+            metrics: Arc::new(Metrics::default()),
+        })
+    }
+}

@@ -1,0 +1,64 @@
+//! What can go wrong in the store, in terms a caller can act on.
+
+use sea_orm::{DbErr, SqlErr};
+use tenure_domain::error::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row does not exist in this organisation (or is deleted where that matters).
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint was violated; `constraint` names it (e.g. `customers_org_code_key`).
+    #[error("conflict on {constraint}")]
+    Conflict { constraint: String },
+    /// The caller's version is stale; `current` is the stored one.
+    #[error("version mismatch: current version is {current}")]
+    VersionMismatch { current: i64 },
+    /// Input that passed parsing but breaks a rule that needs the database (unknown owner, ...).
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("database error")]
+    Database(#[source] DbErr),
+}
+
+/// The unique constraints the store knows how to report as conflicts. Matching by name keeps the
+/// mapping in one place instead of string-sniffing error messages across the code.
+const KNOWN_CONSTRAINTS: &[(&str, &[&str])] = &[
+    (
+        "customers_org_code_key",
+        &[
+            "customers_org_code_key",
+            "customers.organization_id, customers.customer_code",
+        ],
+    ),
+    (
+        "customers_org_source_external_key",
+        &[
+            "customers_org_source_external_key",
+            "customers.organization_id, customers.source, customers.external_id",
+        ],
+    ),
+    (
+        "users_org_email_key",
+        &["users_org_email_key", "users.organization_id, users.email"],
+    ),
+    (
+        "organizations_slug_key",
+        &["organizations_slug_key", "organizations.slug"],
+    ),
+];
+
+impl From<DbErr> for StoreError {
+    fn from(err: DbErr) -> StoreError {
+        if let Some(SqlErr::UniqueConstraintViolation(text)) = err.sql_err() {
+            for (name, needles) in KNOWN_CONSTRAINTS {
+                if needles.iter().any(|needle| text.contains(needle)) {
+                    return StoreError::Conflict {
+                        constraint: (*name).to_owned(),
+                    };
+                }
+            }
+        }
+        StoreError::Database(err)
+    }
+}

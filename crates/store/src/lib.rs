@@ -1,0 +1,104 @@
+//! Tenure's persistence layer: every query and transaction, for SQLite and PostgreSQL alike.
+//!
+//! The rest of the system sees [`Store`] and the record types of its modules; sea-orm types never
+//! leave this crate. A function that touches more than one row owns its transaction, so callers
+//! never see one. Backend differences (placeholders, `COPY`, trigram search, count estimates) are
+//! chosen at run time from the connection, never by cargo feature. This crate must not know HTTP.
+
+pub mod audit;
+pub mod customer;
+pub mod error;
+pub mod organization;
+pub mod seed;
+pub mod session;
+pub mod settings;
+mod sql;
+pub mod user;
+
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use tenure_migrations::{Migrator, MigratorTrait};
+
+pub use crate::audit::Actor;
+pub use crate::error::StoreError;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database: cheap to clone (a connection pool inside).
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`).
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let db = Database::connect(options).await?;
+        let store = Store { db };
+        if store.backend() == Backend::Sqlite {
+            // WAL lets readers run while one writer commits; it persists in the file.
+            store
+                .db
+                .execute_unprepared("PRAGMA journal_mode = WAL")
+                .await?;
+            store
+                .db
+                .execute_unprepared("PRAGMA synchronous = NORMAL")
+                .await?;
+        }
+        Ok(store)
+    }
+
+    /// Brings the schema up to date.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// The backend behind this store.
+    pub fn backend(&self) -> Backend {
+        match self.db.get_database_backend() {
+            DbBackend::Postgres => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+
+    /// Succeeds when the database answers a trivial query (readiness probe).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when
+    /// it upgrades a read lock.
+    async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        Ok(self.db.begin_with_options(options).await?)
+    }
+}
+
+/// The current instant, truncated to microseconds so it survives a round trip through both
+/// databases unchanged (PostgreSQL keeps microseconds; SQLite keeps the text we give it).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().trunc_subsecs(6)
+}

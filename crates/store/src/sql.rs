@@ -1,0 +1,75 @@
+//! Small helpers for hand-written SQL that must run on both backends.
+//!
+//! Queries are written once with `?` placeholders; [`stmt`] renumbers them to `$1, $2, ...` for
+//! PostgreSQL. SQL in this crate never contains a literal `?` (PostgreSQL's JSON `?` operator is
+//! not used), which keeps the rewrite a plain scan. Nothing here may build SQL from user input:
+//! values always travel as bound parameters.
+
+use sea_orm::{DbBackend, Statement, Value};
+
+/// Builds a statement for `backend` from SQL with `?` placeholders.
+pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
+}
+
+/// Renumbers `?` to `$n` on PostgreSQL; leaves SQLite's text alone.
+pub fn placeholders(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// A JSON value as a bindable parameter.
+pub fn json(value: serde_json::Value) -> Value {
+    Value::Json(Some(Box::new(value)))
+}
+
+/// Accumulates a dynamic `WHERE` clause and its parameters in order.
+#[derive(Debug, Default)]
+pub struct Clause {
+    pub parts: Vec<String>,
+    pub values: Vec<Value>,
+}
+
+impl Clause {
+    /// Adds one condition with its parameters (one per `?` in `sql`).
+    pub fn push(&mut self, sql: impl Into<String>, values: impl IntoIterator<Item = Value>) {
+        self.parts.push(sql.into());
+        self.values.extend(values);
+    }
+
+    /// `a AND b AND ...`, or `TRUE`-equivalent `1=1` when empty.
+    pub fn joined(&self) -> String {
+        if self.parts.is_empty() {
+            "1=1".to_owned()
+        } else {
+            self.parts.join(" AND ")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_placeholders_are_numbered_in_order() {
+        assert_eq!(
+            placeholders(DbBackend::Postgres, "a = ? AND b IN (?, ?)"),
+            "a = $1 AND b IN ($2, $3)"
+        );
+        assert_eq!(placeholders(DbBackend::Sqlite, "a = ?"), "a = ?");
+    }
+}
