@@ -115,7 +115,7 @@ CREATE TABLE customers (
     external_id text,
     source text,
     search_text text NOT NULL,
-    version {int} NOT NULL DEFAULT 1,
+    version {bigint} NOT NULL DEFAULT 1,
     deleted_at {ts},
     created_by {uuid},
     updated_by {uuid},

@@ -11,7 +11,6 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{Compress, Next, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
-use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
@@ -43,8 +42,12 @@ pub fn serve(
     workers: Option<usize>,
 ) -> std::io::Result<Server> {
     let state = web::Data::new(state);
+    // Built once: the spec route must be registered before the `/api/v1` scope, which would
+    // otherwise swallow `/api/v1/openapi.json`.
+    let api = crate::openapi::document();
     let mut server = HttpServer::new(move || {
-        let (app, api) = App::new()
+        let (app, _) = App::new()
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api.clone()))
             .app_data(state.clone())
             .app_data(
                 web::JsonConfig::default()
@@ -62,20 +65,18 @@ pub fn serve(
             .wrap(from_fn(observe))
             .wrap(TracingLogger::default())
             .into_utoipa_app()
-            .openapi(crate::openapi::ApiDoc::openapi())
             .configure(configure_routes)
             .split_for_parts();
-        app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
-            .route(
-                "/docs",
-                web::get().to(|| async {
-                    HttpResponse::Found()
-                        .insert_header((header::LOCATION, "/docs/"))
-                        .finish()
-                }),
-            )
-            .route("/", web::get().to(home))
-            .default_service(web::to(not_found))
+        app.route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::Found()
+                    .insert_header((header::LOCATION, "/docs/"))
+                    .finish()
+            }),
+        )
+        .route("/", web::get().to(home))
+        .default_service(web::to(not_found))
     })
     .listen(listener)?;
     if let Some(workers) = workers {

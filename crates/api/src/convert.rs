@@ -72,7 +72,7 @@ pub fn new_customer(
         (None, None) => None,
     };
     let country = parse_opt(&mut v, "country", &input.country, CountryCode::parse);
-    let region = country.clone().or_else(|| {
+    let region = country.or_else(|| {
         org.default_region
             .as_deref()
             .and_then(|r| CountryCode::parse(r).ok())
@@ -112,97 +112,106 @@ pub fn new_customer(
             v.push(field, "at most 32 KiB of JSON");
         }
     }
+    let customer_code = parse_opt(
+        &mut v,
+        "customer_code",
+        &input.customer_code,
+        CustomerCode::parse,
+    );
+    let display_name = text(&mut v, "display_name", &input.display_name, NAME_MAX_CHARS);
+    let legal_name = text(&mut v, "legal_name", &input.legal_name, NAME_MAX_CHARS);
+    let email = parse_opt(&mut v, "email", &input.email, Email::parse);
+    let phone = parse_opt(&mut v, "phone", &input.phone, |s| {
+        PhoneNumber::parse(s, region.as_ref())
+    });
+    let website = parse_opt(&mut v, "website", &input.website, Website::parse);
+    let industry = text(&mut v, "industry", &input.industry, LABEL_MAX_CHARS);
+    let company_size = parse_opt(
+        &mut v,
+        "company_size",
+        &input.company_size,
+        CompanySize::parse,
+    );
+    let tax_id = text(&mut v, "tax_id", &input.tax_id, TAX_ID_MAX_CHARS);
+    let status = parse_opt(&mut v, "status", &input.status, CustomerStatus::parse);
+    let customer_type = parse_opt(
+        &mut v,
+        "customer_type",
+        &input.customer_type,
+        CustomerType::parse,
+    );
+    let tier = text(&mut v, "tier", &input.tier, LABEL_MAX_CHARS);
+    let plan = text(&mut v, "plan", &input.plan, LABEL_MAX_CHARS);
+    let payment_status = parse_opt(
+        &mut v,
+        "payment_status",
+        &input.payment_status,
+        PaymentStatus::parse,
+    );
+    let health_score = input
+        .health_score
+        .and_then(|h| v.check("health_score", HealthScore::new(h)));
+    let churn_risk = input
+        .churn_risk
+        .and_then(|c| v.check("churn_risk", ChurnRisk::new(c)));
+    let notes = parse_opt(&mut v, "notes", &input.notes, |s| {
+        LongText::parse(s, NOTES_MAX_CHARS)
+    });
+    let internal_notes = parse_opt(&mut v, "internal_notes", &input.internal_notes, |s| {
+        LongText::parse(s, NOTES_MAX_CHARS)
+    });
+    let external_id = text(
+        &mut v,
+        "external_id",
+        &input.external_id,
+        EXTERNAL_ID_MAX_CHARS,
+    );
+    let source = text(&mut v, "source", &input.source, LABEL_MAX_CHARS);
+    v.finish()?;
+    // Every path that leaves these empty recorded a field error above.
+    let (Some(kind), Some(name), Some(currency)) = (kind, name, currency) else {
+        return Err(vec![FieldError::new("name", "required")]);
+    };
     let new = NewCustomer {
-        kind: kind.unwrap_or(CustomerKind::Company),
-        customer_code: parse_opt(
-            &mut v,
-            "customer_code",
-            &input.customer_code,
-            CustomerCode::parse,
-        ),
-        name: match name {
-            Some(name) => name,
-            None => {
-                v.finish()?;
-                return Err(vec![FieldError::new("name", "required")]);
-            }
-        },
-        display_name: text(&mut v, "display_name", &input.display_name, NAME_MAX_CHARS),
-        legal_name: text(&mut v, "legal_name", &input.legal_name, NAME_MAX_CHARS),
+        kind,
+        customer_code,
+        name,
+        display_name,
+        legal_name,
         first_name,
         last_name,
         birth_date: input.birth_date,
-        email: parse_opt(&mut v, "email", &input.email, Email::parse),
-        phone: parse_opt(&mut v, "phone", &input.phone, |s| {
-            PhoneNumber::parse(s, region.as_ref())
-        }),
-        website: parse_opt(&mut v, "website", &input.website, Website::parse),
-        industry: text(&mut v, "industry", &input.industry, LABEL_MAX_CHARS),
-        company_size: parse_opt(
-            &mut v,
-            "company_size",
-            &input.company_size,
-            CompanySize::parse,
-        ),
-        tax_id: text(&mut v, "tax_id", &input.tax_id, TAX_ID_MAX_CHARS),
-        status: parse_opt(&mut v, "status", &input.status, CustomerStatus::parse)
-            .unwrap_or(CustomerStatus::Lead),
-        customer_type: parse_opt(
-            &mut v,
-            "customer_type",
-            &input.customer_type,
-            CustomerType::parse,
-        )
-        .unwrap_or(CustomerType::Standard),
-        tier: text(&mut v, "tier", &input.tier, LABEL_MAX_CHARS),
-        plan: text(&mut v, "plan", &input.plan, LABEL_MAX_CHARS),
-        currency: match currency {
-            Some(c) => c,
-            None => {
-                v.finish()?;
-                return Err(vec![FieldError::new("currency", "required")]);
-            }
-        },
+        email,
+        phone,
+        website,
+        industry,
+        company_size,
+        tax_id,
+        status: status.unwrap_or(CustomerStatus::Lead),
+        customer_type: customer_type.unwrap_or(CustomerType::Standard),
+        tier,
+        plan,
+        currency,
         mrr: mrr.unwrap_or(Money::ZERO),
         ltv: ltv.unwrap_or(Money::ZERO),
         credit_limit,
         payment_terms_days,
-        payment_status: parse_opt(
-            &mut v,
-            "payment_status",
-            &input.payment_status,
-            PaymentStatus::parse,
-        )
-        .unwrap_or(PaymentStatus::Current),
+        payment_status: payment_status.unwrap_or(PaymentStatus::Current),
         parent_id: input.parent_id.map(CustomerId::from_uuid),
         owner_id: input.owner_id.map(UserId::from_uuid),
-        health_score: input
-            .health_score
-            .and_then(|h| v.check("health_score", HealthScore::new(h))),
-        churn_risk: input
-            .churn_risk
-            .and_then(|c| v.check("churn_risk", ChurnRisk::new(c))),
+        health_score,
+        churn_risk,
         tags: tags.unwrap_or_default(),
         custom_fields,
         settings,
         portal_access: input.portal_access.unwrap_or(false),
-        notes: parse_opt(&mut v, "notes", &input.notes, |s| {
-            LongText::parse(s, NOTES_MAX_CHARS)
-        }),
-        internal_notes: parse_opt(&mut v, "internal_notes", &input.internal_notes, |s| {
-            LongText::parse(s, NOTES_MAX_CHARS)
-        }),
+        notes,
+        internal_notes,
         country,
         customer_since: input.customer_since,
-        external_id: text(
-            &mut v,
-            "external_id",
-            &input.external_id,
-            EXTERNAL_ID_MAX_CHARS,
-        ),
-        source: text(&mut v, "source", &input.source, LABEL_MAX_CHARS),
+        external_id,
+        source,
     };
-    v.finish()?;
     validate_new_customer(&new, today)?;
     Ok(new)
 }

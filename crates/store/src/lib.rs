@@ -84,6 +84,28 @@ impl Store {
         Ok(())
     }
 
+    /// Creates an empty PostgreSQL database (for tests and benchmarks that want a fresh one).
+    /// The name must be a plain identifier: lower-case letters, digits and `_`.
+    pub async fn create_database(&self, name: &str) -> Result<(), StoreError> {
+        let plain = !name.is_empty()
+            && name.len() <= 63
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !plain || self.backend() != Backend::Postgres {
+            return Err(StoreError::Invalid(vec![
+                tenure_domain::error::FieldError::new(
+                    "database",
+                    "a PostgreSQL database name of lower-case letters, digits and _",
+                ),
+            ]));
+        }
+        self.db
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await?;
+        Ok(())
+    }
+
     /// Starts a transaction that will write. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when
     /// it upgrades a read lock.

@@ -218,8 +218,8 @@ struct Generated {
     search_text: String,
 }
 
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
-    &items[rng.random_range(0..items.len())]
+fn pick<T: Copy>(rng: &mut StdRng, items: &[T]) -> T {
+    items[rng.random_range(0..items.len())]
 }
 
 fn weighted<T: Copy>(rng: &mut StdRng, items: &[(T, u32)]) -> T {
@@ -280,8 +280,8 @@ fn generate(rng: &mut StdRng, n: u64, now: DateTime<Utc>, owners: &[UserId]) -> 
         _ => "current",
     };
     let (kind, name, first_name, last_name, email, website, domain) = if is_person {
-        let first = *pick(rng, FIRST);
-        let last = *pick(rng, LAST);
+        let first = pick(rng, FIRST);
+        let last = pick(rng, LAST);
         let local = tenure_domain::search::fold(&format!("{first} {last}")).replace(' ', ".");
         (
             "person",
@@ -293,9 +293,9 @@ fn generate(rng: &mut StdRng, n: u64, now: DateTime<Utc>, owners: &[UserId]) -> 
             None,
         )
     } else {
-        let head = *pick(rng, COMPANY_HEADS);
-        let tail = *pick(rng, COMPANY_TAILS);
-        let legal = *pick(rng, LEGAL);
+        let head = pick(rng, COMPANY_HEADS);
+        let tail = pick(rng, COMPANY_TAILS);
+        let legal = pick(rng, LEGAL);
         let slug = tenure_domain::search::fold(&format!("{head} {tail}")).replace(' ', "");
         let domain = format!("{slug}{n}.example");
         (
@@ -319,7 +319,7 @@ fn generate(rng: &mut StdRng, n: u64, now: DateTime<Utc>, owners: &[UserId]) -> 
     });
     let created_at = now - Duration::days(tenure_days) - Duration::hours(rng.random_range(0..24));
     let mut tags: Vec<&'static str> = (0..rng.random_range(0..=3))
-        .map(|_| *pick(rng, TAGS))
+        .map(|_| pick(rng, TAGS))
         .collect();
     tags.sort_unstable();
     tags.dedup();
@@ -342,8 +342,8 @@ fn generate(rng: &mut StdRng, n: u64, now: DateTime<Utc>, owners: &[UserId]) -> 
         phone,
         website,
         domain,
-        industry: *pick(rng, INDUSTRIES),
-        size: *pick(rng, SIZES),
+        industry: pick(rng, INDUSTRIES),
+        size: pick(rng, SIZES),
         status,
         customer_type: if plan == "Enterprise" && rng.random_ratio(1, 3) {
             "vip"
@@ -358,9 +358,9 @@ fn generate(rng: &mut StdRng, n: u64, now: DateTime<Utc>, owners: &[UserId]) -> 
         country,
         mrr_minor,
         ltv_minor,
-        payment_terms_days: *pick(rng, &[14, 30, 30, 45, 60]),
+        payment_terms_days: pick(rng, &[14, 30, 30, 45, 60]),
         payment_status,
-        owner: (!owners.is_empty()).then(|| *pick(rng, owners)),
+        owner: (!owners.is_empty()).then(|| pick(rng, owners)),
         health,
         churn,
         customer_since,

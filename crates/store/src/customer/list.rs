@@ -259,7 +259,9 @@ fn where_clause(org: OrganizationId, filter: &CustomerFilter, view: Option<Quick
         let mut values: Vec<Value> = vec![org.as_uuid().into()];
         values.extend(filter.tags.iter().map(|t| Value::from(t.clone())));
         clause.push(
-            format!("EXISTS (SELECT 1 FROM customer_tags t WHERE t.organization_id = ? AND t.customer_id = c.id AND t.tag IN ({marks}))"),
+            // `IN` rather than a correlated `EXISTS`: bundled SQLite has returned a customer once
+            // per matching tag for the `EXISTS` form under `LIMIT ... OFFSET`.
+            format!("c.id IN (SELECT t.customer_id FROM customer_tags t WHERE t.organization_id = ? AND t.tag IN ({marks}))"),
             values,
         );
     }
