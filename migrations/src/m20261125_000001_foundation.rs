@@ -8,7 +8,7 @@
 //!   so deleted rows cost the directory nothing.
 //! - Money is integer minor units (`*_minor bigint`) next to an ISO 4217 `currency`; never floats.
 //! - `search_text` is the case- and accent-folded haystack for `q`, written by the store on every
-//!   change; PostgreSQL indexes it with `pg_trgm` so `LIKE '%fragment%'` uses a GIN index.
+//!   change; PostgreSQL indexes it with `pg_trgm` (GIN), SQLite with an FTS5 trigram table.
 //! - Tags live in `customer_tags` (one row per tag) so a tag filter is an indexed semi-join.
 
 use sea_orm_migration::prelude::*;
@@ -137,7 +137,8 @@ CREATE INDEX customers_list_health_idx ON customers (organization_id, (COALESCE(
 CREATE INDEX customers_list_churn_idx ON customers (organization_id, (COALESCE(churn_risk, -1)), id) WHERE deleted_at IS NULL;
 CREATE INDEX customers_list_activity_idx ON customers (organization_id, (COALESCE(last_activity_at, created_at)), id) WHERE deleted_at IS NULL;
 CREATE INDEX customers_list_tenure_idx ON customers (organization_id, customer_since, id) WHERE deleted_at IS NULL;
-CREATE INDEX customers_status_idx ON customers (organization_id, status) WHERE deleted_at IS NULL;
+-- Covers the counts behind totals and quick-view chips, so they never touch the table rows.
+CREATE INDEX customers_facets_idx ON customers (organization_id, deleted_at, status, payment_status, churn_risk, health_score);
 CREATE INDEX customers_deleted_idx ON customers (organization_id, deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE INDEX customers_parent_idx ON customers (parent_id) WHERE parent_id IS NOT NULL;
 
@@ -173,6 +174,25 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX customers_search_trgm_idx ON customers USING gin (search_text gin_trgm_ops) WHERE deleted_at IS NULL;
 "#;
 
+/// SQLite only: the same substring search through an FTS5 trigram index over `search_text`,
+/// kept in step by triggers (external content, so the text is stored once). FTS5 maps rows by
+/// rowid, which only a `VACUUM` could renumber; after one, run
+/// `INSERT INTO customers_fts(customers_fts) VALUES ('rebuild')`.
+/// Trigger bodies stay on one line: the script splitter ends statements at `;` + newline.
+const UP_SQLITE: &str = r#"
+CREATE VIRTUAL TABLE customers_fts USING fts5(search_text, content='customers', content_rowid='rowid', tokenize='trigram');
+CREATE TRIGGER customers_fts_insert AFTER INSERT ON customers BEGIN INSERT INTO customers_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END;
+CREATE TRIGGER customers_fts_delete AFTER DELETE ON customers BEGIN INSERT INTO customers_fts(customers_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text); END;
+CREATE TRIGGER customers_fts_update AFTER UPDATE OF search_text ON customers BEGIN INSERT INTO customers_fts(customers_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text); INSERT INTO customers_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END;
+"#;
+
+const DOWN_SQLITE: &str = r#"
+DROP TRIGGER customers_fts_update;
+DROP TRIGGER customers_fts_delete;
+DROP TRIGGER customers_fts_insert;
+DROP TABLE customers_fts;
+"#;
+
 const DOWN: &str = r#"
 DROP TABLE audit_log;
 DROP TABLE customer_tags;
@@ -187,13 +207,16 @@ DROP TABLE instance_settings;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         ddl::run(manager, UP).await?;
-        if manager.get_database_backend() == DbBackend::Postgres {
-            ddl::run(manager, UP_POSTGRES).await?;
+        match manager.get_database_backend() {
+            DbBackend::Postgres => ddl::run(manager, UP_POSTGRES).await,
+            _ => ddl::run(manager, UP_SQLITE).await,
         }
-        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == DbBackend::Sqlite {
+            ddl::run(manager, DOWN_SQLITE).await?;
+        }
         ddl::run(manager, DOWN).await
     }
 }

@@ -106,6 +106,13 @@ impl Store {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics after a bulk load (`ANALYZE`), so the first queries do
+    /// not plan against an empty table.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        self.db.execute_unprepared("ANALYZE").await?;
+        Ok(())
+    }
+
     /// Starts a transaction that will write. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when
     /// it upgrades a read lock.

@@ -8,7 +8,8 @@ use crate::harness::{Db, Login, TestApp};
 
 both!(
     filters_and_views_select_the_right_customers,
-    search_ignores_case_and_accents_and_matches_phones
+    search_ignores_case_and_accents_and_matches_phones,
+    totals_are_exact_up_to_the_cap_then_flagged,
 );
 
 /// Every `customer_code` a query returns, following `next_cursor` to the end.
@@ -253,4 +254,44 @@ async fn search_ignores_case_and_accents_and_matches_phones(db: Db) {
     assert_eq!(found("unrelated.example").await, ["Unrelated Industries"]);
     assert!(found("nobody-matches-this").await.is_empty());
     assert!(found("%25").await.is_empty() || found("%25").await.len() == 2);
+}
+
+async fn totals_are_exact_up_to_the_cap_then_flagged(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let over_cap = tenure_store::customer::COUNT_CAP + 250;
+    app.store
+        .bulk_insert_customers(app.org.id, over_cap, 3, &[])
+        .await
+        .expect("seed");
+    app.store.analyze().await.expect("analyze");
+    let page: Value = app
+        .get("/api/v1/customers?limit=5", &app.viewer)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let total = page["total"].as_u64().expect("total");
+    match db {
+        // PostgreSQL answers from the planner above the cap: close, never below the cap.
+        Db::Postgres => {
+            assert_eq!(page["total_is_estimate"], true);
+            assert!(total > tenure_store::customer::COUNT_CAP, "{total}");
+            assert!(
+                (total as f64 - over_cap as f64).abs() / (over_cap as f64) < 0.2,
+                "{total}"
+            );
+        }
+        Db::Sqlite => {
+            assert_eq!(page["total_is_estimate"], false);
+            assert_eq!(total, over_cap);
+        }
+    }
+    let small: Value = app
+        .get("/api/v1/customers?status=suspended&limit=5", &app.viewer)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(small["total_is_estimate"], false);
+    assert!(small["total"].as_u64().expect("total") < tenure_store::customer::COUNT_CAP);
 }

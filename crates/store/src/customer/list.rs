@@ -204,7 +204,12 @@ fn search_terms(q: &str) -> Vec<String> {
 }
 
 /// The `WHERE` clause for a filter (without the quick view when `view` is overridden).
-fn where_clause(org: OrganizationId, filter: &CustomerFilter, view: Option<QuickView>) -> Clause {
+fn where_clause(
+    backend: DbBackend,
+    org: OrganizationId,
+    filter: &CustomerFilter,
+    view: Option<QuickView>,
+) -> Clause {
     let mut clause = Clause::default();
     clause.push("c.organization_id = ?", [org.as_uuid().into()]);
     clause.push(
@@ -216,7 +221,27 @@ fn where_clause(org: OrganizationId, filter: &CustomerFilter, view: Option<Quick
         [],
     );
     if let Some(q) = &filter.q {
-        for term in search_terms(q) {
+        let terms = search_terms(q);
+        // Trigram indexes serve terms of three characters or more; shorter ones scan.
+        let (indexed, short): (Vec<String>, Vec<String>) =
+            terms.into_iter().partition(|t| t.chars().count() >= 3);
+        if backend == DbBackend::Sqlite && !indexed.is_empty() {
+            // Terms are folded to letters, digits and spaces, so quoting them is enough.
+            let query = indexed
+                .iter()
+                .map(|t| format!("\"{t}\""))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            clause.push(
+                "c.rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)",
+                [query.into()],
+            );
+        } else {
+            for term in &indexed {
+                clause.push("c.search_text LIKE ?", [format!("%{term}%").into()]);
+            }
+        }
+        for term in short {
             clause.push("c.search_text LIKE ?", [format!("%{term}%").into()]);
         }
     }
@@ -370,7 +395,7 @@ impl Store {
         with_total: bool,
     ) -> Result<CustomerPage, StoreError> {
         let backend = self.db.get_database_backend();
-        let mut clause = where_clause(org, filter, filter.view);
+        let mut clause = where_clause(backend, org, filter, filter.view);
         let keys = order(sort);
         let (limit, offset) = match paging {
             Paging::Keyset { after, limit } => {
@@ -475,7 +500,7 @@ impl Store {
             n: i64,
         }
         let backend = self.db.get_database_backend();
-        let clause = where_clause(org, filter, view);
+        let clause = where_clause(backend, org, filter, view);
         let capped = format!(
             "SELECT COUNT(*) AS n FROM (SELECT 1 FROM customers c WHERE {} LIMIT {}) capped",
             clause.joined(),

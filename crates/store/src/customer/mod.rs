@@ -82,7 +82,7 @@ pub struct CustomerRecord {
 
 /// The columns a write sets from a [`NewCustomer`], in a fixed order, with their values.
 /// `search_text` and `name_sort` are derived here so no writer can forget them.
-fn writable_columns(new: &NewCustomer, today: NaiveDate) -> Vec<(&'static str, Value)> {
+fn writable_columns(new: &NewCustomer, code: &str, today: NaiveDate) -> Vec<(&'static str, Value)> {
     let text = |value: &Option<tenure_domain::values::BoundedText>| -> Value {
         value.as_ref().map(|v| v.as_str().to_owned()).into()
     };
@@ -163,7 +163,8 @@ fn writable_columns(new: &NewCustomer, today: NaiveDate) -> Vec<(&'static str, V
         ("customer_since", new.customer_since.unwrap_or(today).into()),
         ("external_id", text(&new.external_id)),
         ("source", text(&new.source)),
-        ("search_text", search_text(new).into()),
+        ("search_text", with_code(search_text(new), code).into()),
+        ("customer_code", code.to_owned().into()),
     ]
 }
 
@@ -228,20 +229,10 @@ impl Store {
         };
         let id = CustomerId::new();
         let now = crate::now();
-        let mut columns = writable_columns(new, now.date_naive());
-        for (name, value) in columns.iter_mut() {
-            if *name == "search_text" {
-                let current = match value {
-                    Value::String(Some(s)) => s.as_str().to_owned(),
-                    _ => String::new(),
-                };
-                *value = with_code(current, &code).into();
-            }
-        }
+        let mut columns = writable_columns(new, &code, now.date_naive());
         columns.extend([
             ("id", id.as_uuid().into()),
             ("organization_id", org.as_uuid().into()),
-            ("customer_code", code.into()),
             ("version", 1i64.into()),
             ("created_by", actor.user_id.map(|u| u.as_uuid()).into()),
             ("updated_by", actor.user_id.map(|u| u.as_uuid()).into()),
@@ -304,18 +295,8 @@ impl Store {
             Some(code) => code.as_str().to_owned(),
             None => before.customer_code.clone(),
         };
-        let mut columns = writable_columns(new, before.created_at.date_naive());
-        for (name, value) in columns.iter_mut() {
-            if *name == "search_text" {
-                let current = match value {
-                    Value::String(Some(s)) => s.as_str().to_owned(),
-                    _ => String::new(),
-                };
-                *value = with_code(current, &code).into();
-            }
-        }
+        let mut columns = writable_columns(new, &code, before.created_at.date_naive());
         columns.extend([
-            ("customer_code", code.into()),
             ("updated_by", actor.user_id.map(|u| u.as_uuid()).into()),
             ("updated_at", crate::now().into()),
         ]);
