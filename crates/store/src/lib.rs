@@ -106,10 +106,15 @@ impl Store {
         Ok(())
     }
 
-    /// Refreshes the planner's statistics after a bulk load (`ANALYZE`), so the first queries do
-    /// not plan against an empty table.
+    /// Refreshes the planner's statistics after a bulk load, so the first queries do not plan
+    /// against an empty table. On PostgreSQL it also vacuums (what autovacuum would do shortly
+    /// after), which sets the visibility map that index-only counts rely on.
     pub async fn analyze(&self) -> Result<(), StoreError> {
-        self.db.execute_unprepared("ANALYZE").await?;
+        let sql = match self.backend() {
+            Backend::Postgres => "VACUUM (ANALYZE) customers, customer_tags",
+            Backend::Sqlite => "ANALYZE",
+        };
+        self.db.execute_unprepared(sql).await?;
         Ok(())
     }
 

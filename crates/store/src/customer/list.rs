@@ -321,9 +321,11 @@ fn where_clause(
     match view {
         None | Some(QuickView::All) => {}
         Some(QuickView::Active) => clause.push("c.status IN ('active', 'onboarding')", []),
+        // The threshold is a constant written into the text (not bound) so the text matches the
+        // partial index `customers_high_risk_idx` and the planner can prove it applies.
         Some(QuickView::HighRisk) => clause.push(
-            "c.churn_risk >= ? AND c.status <> 'churned'",
-            [i32::from(HIGH_RISK_THRESHOLD).into()],
+            format!("c.churn_risk >= {HIGH_RISK_THRESHOLD} AND c.status <> 'churned'"),
+            [],
         ),
         Some(QuickView::PaymentIssues) => {
             clause.push("c.payment_status IN ('overdue', 'failed')", [])
@@ -428,9 +430,20 @@ impl Store {
             .iter()
             .map(|(expr, desc)| format!("{expr} {}", if *desc { "DESC" } else { "ASC" }))
             .collect();
+        // With a search on PostgreSQL, the matches are found first (trigram index) and sorted
+        // after: `OFFSET 0` fences the subquery. Otherwise the planner may walk a sort index
+        // hoping to meet matches early, and a fragment that clusters in that order ("umbrel"
+        // under name) costs a scan of most of the tenant.
+        let source = if backend == DbBackend::Postgres && filter.q.is_some() {
+            format!(
+                "(SELECT * FROM customers c WHERE {} OFFSET 0) c",
+                clause.joined()
+            )
+        } else {
+            format!("customers c WHERE {}", clause.joined())
+        };
         let sql = format!(
-            "SELECT {SELECT_COLUMNS} FROM customers c WHERE {} ORDER BY {} LIMIT {} OFFSET {}",
-            clause.joined(),
+            "SELECT {SELECT_COLUMNS} FROM {source} ORDER BY {} LIMIT {} OFFSET {}",
             order_by.join(", "),
             limit + 1,
             offset
