@@ -112,6 +112,50 @@ pub fn database_url(server_url: &str, database: &str) -> String {
     format!("{}/{database}", server_url.trim_end_matches('/'))
 }
 
+/// Drops the databases the API tests created on this server (`tenure_test_*`), so runs against a
+/// long-lived server do not pile them up. Best effort: without psql, or for a database still in
+/// use, it says so and moves on.
+pub fn drop_test_databases(server_url: &str) {
+    let Some(psql) = find_psql() else {
+        println!("no psql: leaving tenure_test_* databases in place");
+        return;
+    };
+    let admin = database_url(server_url, "postgres");
+    let listed = cmd::stdout_of(Command::new(&psql).args([
+        "-X",
+        "-A",
+        "-t",
+        "-w",
+        "-d",
+        &admin,
+        "-c",
+        "SELECT datname FROM pg_database WHERE datname LIKE 'tenure\\_test\\_%'",
+    ]));
+    let Ok(names) = listed else {
+        println!("could not list test databases; leaving them in place");
+        return;
+    };
+    let names: Vec<&str> = names
+        .lines()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    let mut dropped = 0;
+    for name in &names {
+        let ok = cmd::succeeds(Command::new(&psql).args([
+            "-X",
+            "-q",
+            "-w",
+            "-d",
+            &admin,
+            "-c",
+            &format!("DROP DATABASE IF EXISTS \"{name}\""),
+        ]));
+        dropped += usize::from(ok);
+    }
+    println!("dropped {dropped} of {} test databases", names.len());
+}
+
 /// psql on PATH, or beside the newest installed server binaries.
 pub fn find_psql() -> Option<PathBuf> {
     cmd::find_on_path("psql").or_else(|| {

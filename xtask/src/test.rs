@@ -57,6 +57,8 @@ fn run_steps(report: &mut Report, args: &[String]) -> Result<()> {
     report.step("test", &what, || {
         cmd::run(cargo_test.env("TENURE_TEST_PG_URL", &postgres.url))
     })?;
+    // Only after a pass: a failed run keeps its databases for a look.
+    postgres::drop_test_databases(&postgres.url);
     // A private cluster is not needed past this point; stop it now rather than at exit.
     drop(postgres);
     report.step(
