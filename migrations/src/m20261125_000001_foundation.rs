@@ -2,8 +2,10 @@
 //! instance settings.
 //!
 //! Decisions worth knowing:
-//! - Every tenant table carries `organization_id`, and every unique constraint includes it, so
-//!   the tables can later be distributed by tenant (Citus) without reshaping.
+//! - Every tenant table carries `organization_id`, and every unique constraint other than the
+//!   UUIDv7 primary keys includes it. Distributing by tenant (Citus) will still need
+//!   `(organization_id, id)` keys and tenant-qualified foreign keys; new child tables should
+//!   reference customers by both columns from the start.
 //! - Customers are soft-deleted (`deleted_at`); list indexes are partial on `deleted_at IS NULL`
 //!   so deleted rows cost the directory nothing.
 //! - Money is integer minor units (`*_minor bigint`) next to an ISO 4217 `currency`; never floats.
@@ -141,7 +143,8 @@ CREATE INDEX customers_list_tenure_idx ON customers (organization_id, customer_s
 -- every churned customer (most of the riskiest) one heap fetch at a time. The store writes the
 -- same predicate text (threshold 60, `domain::query::HIGH_RISK_THRESHOLD`).
 CREATE INDEX customers_high_risk_idx ON customers (organization_id, (COALESCE(churn_risk, -1)), id) WHERE deleted_at IS NULL AND churn_risk >= 60 AND status <> 'churned';
--- Covers the counts behind totals and quick-view chips, so they never touch the table rows.
+-- Covers the counts behind totals and quick-view chips (status, payment, churn and health
+-- filters), so those counts never touch the table rows.
 CREATE INDEX customers_facets_idx ON customers (organization_id, deleted_at, status, payment_status, churn_risk, health_score);
 CREATE INDEX customers_deleted_idx ON customers (organization_id, deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE INDEX customers_parent_idx ON customers (parent_id) WHERE parent_id IS NOT NULL;

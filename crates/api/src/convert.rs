@@ -32,6 +32,16 @@ fn parse_opt<T>(
     present(raw).and_then(|s| v.check(field, parse(s)))
 }
 
+/// Whether any string or key inside `value` holds U+0000.
+fn has_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(has_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
 /// Parses a create body (or a patched view) into a [`NewCustomer`] for `org`, applying its
 /// defaults (currency, phone region) and every cross-field rule.
 pub fn new_customer(
@@ -108,8 +118,16 @@ pub fn new_customer(
     let custom_fields = input.custom_fields.clone().unwrap_or_default();
     let settings = input.settings.clone().unwrap_or_default();
     for (field, map) in [("custom_fields", &custom_fields), ("settings", &settings)] {
-        if serde_json::to_string(map).map(|s| s.len()).unwrap_or(0) > 32 * 1024 {
+        let text = serde_json::to_string(map).unwrap_or_default();
+        if text.len() > 32 * 1024 {
             v.push(field, "at most 32 KiB of JSON");
+        }
+        // PostgreSQL's jsonb cannot store U+0000; refuse it here rather than fail on write.
+        if map
+            .iter()
+            .any(|(key, value)| key.contains('\0') || has_nul(value))
+        {
+            v.push(field, "must not contain the NUL character (\\u0000)");
         }
     }
     let customer_code = parse_opt(

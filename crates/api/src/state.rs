@@ -14,6 +14,8 @@ pub struct AppState {
     pub tokens: Tokens,
     pub throttle: Arc<LoginThrottle>,
     pub metrics: Arc<Metrics>,
+    /// Bounds concurrent argon2 verifications (each holds ~19 MiB for tens of milliseconds).
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -33,6 +35,9 @@ impl AppState {
             tokens: Tokens::new(&secret),
             throttle: Arc::new(LoginThrottle::default()),
             metrics: Arc::new(Metrics::default()),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+            )),
         })
     }
 }

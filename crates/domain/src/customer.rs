@@ -30,6 +30,12 @@ pub const EXTERNAL_ID_MAX_CHARS: usize = 200;
 pub const NOTES_MAX_CHARS: usize = 10_000;
 /// Longest payment terms, in days: a year.
 pub const MAX_PAYMENT_TERMS_DAYS: u16 = 365;
+/// The earliest date a customer record may carry (birth dates, customer since). Older dates are
+/// typing mistakes, and years before 4713 BC do not even fit PostgreSQL's date type.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
 
 wire_enum! {
     /// Whether the customer is an organisation or an individual.
@@ -202,6 +208,12 @@ pub fn validate_new_customer(c: &NewCustomer, today: NaiveDate) -> Result<(), Ve
     }
     if c.birth_date.is_some_and(|d| d > today) {
         v.push("birth_date", "must not be in the future");
+    }
+    if c.birth_date.is_some_and(|d| d < EARLIEST_DATE) {
+        v.push("birth_date", "must be in 1900 or later");
+    }
+    if c.customer_since.is_some_and(|d| d < EARLIEST_DATE) {
+        v.push("customer_since", "must be in 1900 or later");
     }
     if c.customer_since.is_some_and(|d| d > today) {
         v.push("customer_since", "must not be in the future");

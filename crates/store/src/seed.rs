@@ -1,9 +1,11 @@
-//! Demo and benchmark data: a deterministic generator of realistic customers (seeded RNG, so
-//! every run makes the same data) and a bulk loader (`COPY` on PostgreSQL, multi-row inserts in
-//! one transaction on SQLite).
+//! Demo and benchmark data: a generator of realistic customers (seeded RNG, so every run makes
+//! the same names, plans and figures; ids and times are fresh) and a bulk loader (`COPY` in one
+//! transaction on PostgreSQL, multi-row inserts in one transaction per batch on SQLite).
 //!
 //! Seeding bypasses per-row auditing on purpose: it is the system filling an empty tenant, and
-//! one audit entry per seeding run records that it happened.
+//! one audit entry per seeding run records that it happened. It is also the one writer that does
+//! not run in a single transaction (organisations, users and batches commit separately): a
+//! seeding run that fails part-way leaves a partial tenant to delete, never a corrupt one.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
@@ -137,20 +139,21 @@ const SIZES: &[&str] = &[
     "1001-5000",
     "5001+",
 ];
-/// (country, currency, phone prefix, share in percent)
+/// (country, currency, phone prefix, share in percent). A prefix plus four digits is a valid
+/// number of that country, so seeded records pass the same validation as typed ones.
 const COUNTRIES: &[(&str, &str, &str, u32)] = &[
     ("US", "USD", "+1415555", 38),
-    ("GB", "GBP", "+4420794", 12),
+    ("GB", "GBP", "+44207946", 12),
     ("DE", "EUR", "+493012", 10),
-    ("FR", "EUR", "+33142", 8),
+    ("FR", "EUR", "+3314200", 8),
     ("CA", "CAD", "+1416555", 7),
-    ("AU", "AUD", "+61290", 5),
-    ("JP", "JPY", "+81312", 4),
-    ("NL", "EUR", "+31201", 4),
-    ("ES", "EUR", "+34911", 4),
-    ("SE", "SEK", "+46812", 3),
-    ("BR", "BRL", "+551130", 3),
-    ("IN", "INR", "+912240", 2),
+    ("AU", "AUD", "+6129000", 5),
+    ("JP", "JPY", "+8131234", 4),
+    ("NL", "EUR", "+3120123", 4),
+    ("ES", "EUR", "+3491123", 4),
+    ("SE", "SEK", "+468123", 3),
+    ("BR", "BRL", "+55113000", 3),
+    ("IN", "INR", "+91224000", 2),
 ];
 /// (plan, tier, MRR range in major units)
 const PLANS: &[(&str, &str, u32, u32)] = &[
@@ -856,5 +859,32 @@ impl Store {
         }
         txn.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tenure_domain::values::{CountryCode, Email, PhoneNumber};
+
+    #[test]
+    fn generated_customers_pass_the_validation_a_typed_one_would() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let now = crate::now();
+        let mut bad = std::collections::BTreeSet::new();
+        for n in 1..=2_000 {
+            let g = generate(&mut rng, n, now, &[]);
+            let region = CountryCode::parse(g.country).ok();
+            if PhoneNumber::parse(&g.phone, region.as_ref()).is_err() {
+                bad.insert(format!("{} {}", g.country, g.phone));
+            }
+            assert!(Email::parse(&g.email).is_ok(), "{}", g.email);
+        }
+        assert!(
+            bad.is_empty(),
+            "{} invalid, e.g. {:?}",
+            bad.len(),
+            bad.iter().take(12).collect::<Vec<_>>()
+        );
     }
 }

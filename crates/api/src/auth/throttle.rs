@@ -21,10 +21,26 @@ pub struct LoginThrottle {
 }
 
 impl LoginThrottle {
-    /// `Err(seconds)` when either key is over its limit.
-    pub fn check(&self, account: &str, address: &str) -> Result<(), u64> {
-        let now = Instant::now();
+    /// Admits one sign-in attempt, or `Err(seconds)` when either key is over its limit. An
+    /// admitted attempt counts as a failure at once (check and record under one lock), so a
+    /// burst of parallel guesses is limited like a sequence; [`Self::record_success`] forgives
+    /// the account's attempts.
+    pub fn begin_attempt(&self, account: &str, address: &str) -> Result<(), u64> {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let wait = Self::wait(&mut failures, account, address);
+        if wait > 0 {
+            return Err(wait);
+        }
+        Self::record(&mut failures, account, address);
+        Ok(())
+    }
+
+    fn wait(
+        failures: &mut HashMap<String, VecDeque<Instant>>,
+        account: &str,
+        address: &str,
+    ) -> u64 {
+        let now = Instant::now();
         let mut wait = 0;
         for (key, max) in [
             (account_key(account), MAX_PER_ACCOUNT),
@@ -45,12 +61,11 @@ impl LoginThrottle {
                 }
             }
         }
-        if wait > 0 { Err(wait) } else { Ok(()) }
+        wait
     }
 
-    pub fn record_failure(&self, account: &str, address: &str) {
+    fn record(failures: &mut HashMap<String, VecDeque<Instant>>, account: &str, address: &str) {
         let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if failures.len() > 100_000 {
             // Bound memory under a spray of random emails: forget windows that have passed.
             failures.retain(|_, times| {
@@ -64,10 +79,14 @@ impl LoginThrottle {
         }
     }
 
-    /// A successful sign-in clears the account's failures (not the address's).
-    pub fn record_success(&self, account: &str) {
+    /// A successful sign-in clears the account's failures and takes back the address's count
+    /// for this attempt (earlier failures from the address stay).
+    pub fn record_success(&self, account: &str, address: &str) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         failures.remove(&account_key(account));
+        if let Some(times) = failures.get_mut(&address_key(address)) {
+            times.pop_back();
+        }
     }
 }
 
@@ -87,13 +106,22 @@ mod tests {
     fn an_account_is_throttled_after_its_failures_and_freed_by_success() {
         let throttle = LoginThrottle::default();
         for _ in 0..MAX_PER_ACCOUNT {
-            assert!(throttle.check("a@x.example", "1.1.1.1").is_ok());
-            throttle.record_failure("A@x.example", "1.1.1.1");
+            assert!(throttle.begin_attempt("A@x.example", "1.1.1.1").is_ok());
         }
-        let wait = throttle.check("a@x.example", "2.2.2.2");
+        let wait = throttle.begin_attempt("a@x.example", "2.2.2.2");
         assert!(matches!(wait, Err(s) if s > 0 && s <= WINDOW.as_secs()));
-        assert!(throttle.check("b@x.example", "2.2.2.2").is_ok());
-        throttle.record_success("a@x.example");
-        assert!(throttle.check("a@x.example", "3.3.3.3").is_ok());
+        assert!(throttle.begin_attempt("b@x.example", "2.2.2.2").is_ok());
+        throttle.record_success("a@x.example", "2.2.2.2");
+        assert!(throttle.begin_attempt("a@x.example", "3.3.3.3").is_ok());
+    }
+
+    #[test]
+    fn successful_sign_ins_never_lock_out_a_shared_address() {
+        let throttle = LoginThrottle::default();
+        for i in 0..(MAX_PER_ADDRESS * 3) {
+            let account = format!("user{i}@x.example");
+            assert!(throttle.begin_attempt(&account, "10.0.0.1").is_ok());
+            throttle.record_success(&account, "10.0.0.1");
+        }
     }
 }

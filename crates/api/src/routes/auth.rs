@@ -77,10 +77,15 @@ async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let address = peer_ip(&req).unwrap_or_default();
+    // Counts this attempt as a failure until it succeeds, so parallel guesses cannot all slip
+    // past the limit before the first one is recorded.
     state
         .throttle
-        .check(&body.email, &address)
+        .begin_attempt(&body.email, &address)
         .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+    if body.email.contains('\0') || body.email.len() > 254 {
+        return Err(ApiError::InvalidCredentials);
+    }
     let mut candidates = state.store.users_by_email(&body.email).await?;
     if let Some(org) = &body.organization {
         let wanted = tenure_store::organization::slug_for(org);
@@ -95,7 +100,13 @@ async fn login(
     }
     let password = body.password.clone();
     let hashes: Vec<String> = candidates.iter().map(|u| u.password_hash.clone()).collect();
-    // argon2 is deliberately slow: verify off the async workers.
+    // argon2 is deliberately slow and memory-hungry: verify off the async workers, a bounded
+    // number at a time.
+    let _permit = state
+        .password_checks
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check pool closed: {e}")))?;
     let matches: Vec<bool> = web::block(move || {
         if hashes.is_empty() {
             let _ = password::verify(&password, password::decoy_hash());
@@ -116,14 +127,13 @@ async fn login(
         .collect();
     let user = match matched.as_slice() {
         [] => {
-            state.throttle.record_failure(&body.email, &address);
             tracing::info!(address = %address, "failed sign-in");
             return Err(ApiError::InvalidCredentials);
         }
         [one] => one.clone(),
         _ => return Err(ApiError::OrganizationRequired),
     };
-    state.throttle.record_success(&body.email);
+    state.throttle.record_success(&body.email, &address);
     state.store.record_login(user.id).await?;
     Ok(web::Json(issue(&state, &user, &req).await?))
 }

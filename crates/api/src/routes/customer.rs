@@ -164,6 +164,30 @@ async fn patch_customer(
         .filter(|k| read_only.contains(&k.as_str()))
         .map(|k| FieldError::new(k.clone(), "read-only"))
         .collect();
+    // `null` removes a field in a merge patch; fields that always hold a value cannot be removed
+    // (silently falling back to the create default would turn an active customer into a lead).
+    let required = [
+        "kind",
+        "name",
+        "customer_code",
+        "status",
+        "customer_type",
+        "currency",
+        "payment_status",
+        "mrr",
+        "ltv",
+        "customer_since",
+        "portal_access",
+    ];
+    let refused: Vec<FieldError> = refused
+        .into_iter()
+        .chain(
+            fields
+                .iter()
+                .filter(|(k, v)| v.is_null() && required.contains(&k.as_str()))
+                .map(|(k, _)| FieldError::new(k.clone(), "cannot be cleared; send a value")),
+        )
+        .collect();
     if !refused.is_empty() {
         return Err(ApiError::Validation(refused));
     }

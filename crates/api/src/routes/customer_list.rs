@@ -96,6 +96,12 @@ fn list<T>(
         .unwrap_or_default()
 }
 
+/// A tier or plan name as a filter value: the same rules as when it is stored.
+fn label(raw: &str) -> Result<String, ValueError> {
+    tenure_domain::values::BoundedText::parse(raw, tenure_domain::customer::LABEL_MAX_CHARS)
+        .map(|t| t.into_string())
+}
+
 fn score(v: &mut Validator, field: &str, raw: &Option<String>) -> Option<u8> {
     raw.as_deref()
         .map(str::trim)
@@ -130,7 +136,15 @@ fn instant(
                 time.unwrap_or_default().and_utc()
             })
         })
-        .map_err(|_| ValueError::new("must be an RFC 3339 instant or a YYYY-MM-DD date"));
+        .map_err(|_| ValueError::new("must be an RFC 3339 instant or a YYYY-MM-DD date"))
+        .and_then(|t| {
+            use chrono::Datelike;
+            if (1900..=9999).contains(&t.year()) {
+                Ok(t)
+            } else {
+                Err(ValueError::new("must be between the years 1900 and 9999"))
+            }
+        });
     v.check(field, parsed)
 }
 
@@ -172,8 +186,8 @@ pub fn parse_filter(params: &ListParams, v: &mut Validator) -> (CustomerFilter, 
         q: q.map(str::to_owned),
         statuses: list(v, "status", &params.status, CustomerStatus::parse),
         types: list(v, "type", &params.customer_type, CustomerType::parse),
-        tiers: list(v, "tier", &params.tier, |s| Ok(s.to_owned())),
-        plans: list(v, "plan", &params.plan, |s| Ok(s.to_owned())),
+        tiers: list(v, "tier", &params.tier, label),
+        plans: list(v, "plan", &params.plan, label),
         tags: list(v, "tag", &params.tag, |s| {
             tenure_domain::values::Tag::parse(s).map(|t| t.as_str().to_owned())
         }),

@@ -13,6 +13,7 @@ both!(
     refresh_rotates_and_a_spent_token_is_refused,
     logout_revokes_the_refresh_token,
     repeated_failures_are_throttled_with_retry_after,
+    parallel_guesses_are_throttled_like_sequential_ones,
     each_role_gets_exactly_its_permissions,
 );
 
@@ -264,5 +265,32 @@ async fn each_role_gets_exactly_its_permissions(db: Db) {
             .await
             .status(),
         200
+    );
+}
+
+async fn parallel_guesses_are_throttled_like_sequential_ones(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let guesses = (0..12).map(|i| {
+        app.send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": app.staff.email, "password": format!("guess-{i}")})),
+        )
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(guesses)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        7,
+        "{statuses:?}"
     );
 }

@@ -228,6 +228,18 @@ async fn patch_merges_fields_and_clears_nulls(db: Db) {
         .patch(&path, &app.owner, Some(2), json!({"email": "nope"}))
         .await;
     expect_problem(invalid, 422, "validation_failed").await;
+    let cleared = app
+        .patch(
+            &path,
+            &app.owner,
+            Some(2),
+            json!({"status": null, "mrr": null}),
+        )
+        .await;
+    let problem = expect_problem(cleared, 422, "validation_failed").await;
+    let mut fields = error_fields(&problem);
+    fields.sort();
+    assert_eq!(fields, ["mrr", "status"]);
 }
 
 async fn delete_hides_and_restore_brings_back(db: Db) {
@@ -446,4 +458,19 @@ async fn hierarchy_cycles_are_refused(db: Db) {
         )
         .await;
     expect_problem(own, 422, "validation_failed").await;
+    // A deleted parent does not block unrelated edits of its children.
+    let child_path = format!("/api/v1/customers/{}", child["id"].as_str().expect("id"));
+    let deleted = app
+        .send(Method::DELETE, &root_path, Some(&app.owner), None)
+        .await;
+    assert_eq!(deleted.status(), 200);
+    let edit = app
+        .patch(
+            &child_path,
+            &app.owner,
+            Some(1),
+            json!({"notes": "still editable"}),
+        )
+        .await;
+    assert_eq!(edit.status(), 200);
 }

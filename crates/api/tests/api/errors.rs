@@ -8,8 +8,46 @@ use crate::harness::{Db, TestApp, error_fields, expect_problem};
 
 both!(
     malformed_requests_get_clear_problems,
-    unknown_api_paths_are_json_404s
+    unknown_api_paths_are_json_404s,
+    values_postgresql_cannot_store_are_refused_not_crashed_on,
 );
+
+async fn values_postgresql_cannot_store_are_refused_not_crashed_on(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ancient = app
+        .post(
+            "/api/v1/customers",
+            &app.owner,
+            json!({"kind": "person", "first_name": "Old", "birth_date": "-5000-01-01"}),
+        )
+        .await;
+    let problem = expect_problem(ancient, 422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), ["birth_date"]);
+    let nul = app
+        .post(
+            "/api/v1/customers",
+            &app.owner,
+            json!({"name": "Nul Co", "custom_fields": {"k": "a\u{0}b"}}),
+        )
+        .await;
+    let problem = expect_problem(nul, 422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), ["custom_fields"]);
+    for query in ["tier=%00", "created_from=-5000-01-01", "plan=a%00b"] {
+        let response = app
+            .get(&format!("/api/v1/customers?{query}"), &app.owner)
+            .await;
+        expect_problem(response, 422, "validation_failed").await;
+    }
+    let login = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": "a\u{0}b@x.example", "password": "whatever"})),
+        )
+        .await;
+    expect_problem(login, 401, "invalid_credentials").await;
+}
 
 async fn malformed_requests_get_clear_problems(db: Db) {
     let app = TestApp::spawn(db).await;

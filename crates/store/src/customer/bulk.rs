@@ -120,12 +120,12 @@ impl Store {
             }
         }
         let mut outcomes = Vec::with_capacity(targets.len());
-        for target in targets {
+        for target in in_lock_order(targets) {
             let result = update_one(&txn, org, target, change, actor).await;
             outcomes.push(BulkOutcome::from_result(target.id, result)?);
         }
         txn.commit().await?;
-        Ok(outcomes)
+        Ok(in_request_order(targets, outcomes))
     }
 
     /// Soft-deletes (`delete = true`) or restores every target.
@@ -138,15 +138,30 @@ impl Store {
     ) -> Result<Vec<BulkOutcome>, StoreError> {
         let txn = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(targets.len());
-        for target in targets {
+        for target in in_lock_order(targets) {
             let result = set_deleted(&txn, org, target.id, target.expected_version, delete, actor)
                 .await
                 .map(|record| record.version);
             outcomes.push(BulkOutcome::from_result(target.id, result)?);
         }
         txn.commit().await?;
-        Ok(outcomes)
+        Ok(in_request_order(targets, outcomes))
     }
+}
+
+/// Rows are locked in id order, whatever order the caller sent: two overlapping bulk calls then
+/// queue on the first shared row instead of deadlocking.
+fn in_lock_order(targets: &[BulkTarget]) -> Vec<&BulkTarget> {
+    let mut sorted: Vec<&BulkTarget> = targets.iter().collect();
+    sorted.sort_by_key(|t| t.id);
+    sorted
+}
+
+/// Outcomes back in the order of the request.
+fn in_request_order(targets: &[BulkTarget], outcomes: Vec<BulkOutcome>) -> Vec<BulkOutcome> {
+    let mut by_id: std::collections::HashMap<CustomerId, BulkOutcome> =
+        outcomes.into_iter().map(|o| (o.id, o)).collect();
+    targets.iter().filter_map(|t| by_id.remove(&t.id)).collect()
 }
 
 async fn update_one(

@@ -9,7 +9,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use serde::{Deserialize, Serialize};
 use tenure_domain::customer::{CustomerStatus, CustomerType, PaymentStatus};
@@ -167,17 +167,22 @@ fn cursor_value(field: SortField, record: &CustomerRecord) -> serde_json::Value 
 /// A cursor value as a bound parameter of the right type, or `None` when it does not fit.
 fn bind_value(field: SortField, value: &serde_json::Value) -> Option<Value> {
     match field {
-        SortField::Name | SortField::Plan => value.as_str().map(|s| s.to_owned().into()),
+        SortField::Name | SortField::Plan => value
+            .as_str()
+            .filter(|s| !s.contains('\0'))
+            .map(|s| s.to_owned().into()),
         SortField::Ltv | SortField::Mrr | SortField::ChurnRisk | SortField::Health => {
             value.as_i64().map(Value::from)
         }
         SortField::Tenure => value
             .as_str()
             .and_then(|s| s.parse::<NaiveDate>().ok())
+            .filter(|d| (1..=9999).contains(&d.year()))
             .map(Value::from),
         SortField::LastActivity | SortField::Created => value
             .as_str()
             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .filter(|t| (1..=9999).contains(&t.year()))
             .map(|t| Value::from(t.with_timezone(&Utc))),
     }
 }
@@ -402,6 +407,19 @@ impl Store {
         let (limit, offset) = match paging {
             Paging::Keyset { after, limit } => {
                 if let Some(cursor) = after {
+                    // A cursor is only meaningful for the sort it was made for.
+                    let fits = cursor.sort == sort_signature(sort)
+                        && cursor.values.len() == sort.len()
+                        && sort
+                            .iter()
+                            .zip(&cursor.values)
+                            .all(|(key, value)| bind_value(key.field, value).is_some());
+                    if !fits {
+                        return Err(StoreError::Invalid(vec![FieldError::new(
+                            "cursor",
+                            "this cursor belongs to another sort",
+                        )]));
+                    }
                     let mut values: Vec<Value> = sort
                         .iter()
                         .zip(&cursor.values)

@@ -290,7 +290,7 @@ impl Store {
                 current: before.version,
             });
         }
-        check_references(&txn, org, Some(id), new).await?;
+        check_references(&txn, org, Some(&before), new).await?;
         let code = match &new.customer_code {
             Some(code) => code.as_str().to_owned(),
             None => before.customer_code.clone(),
@@ -475,16 +475,21 @@ async fn next_free_code(
 }
 
 /// Owner and parent must belong to the organisation; a parent must be live and must not be the
-/// customer itself or one of its descendants (no cycles), checked inside the transaction.
+/// customer itself or one of its descendants (no cycles), checked inside the transaction. On an
+/// update (`before` given) a reference that did not change is not checked again, so a disabled
+/// owner or a deleted parent never blocks an unrelated edit.
 async fn check_references(
     txn: &DatabaseTransaction,
     org: OrganizationId,
-    this: Option<CustomerId>,
+    before: Option<&CustomerRecord>,
     new: &NewCustomer,
 ) -> Result<(), StoreError> {
     let backend = txn.get_database_backend();
+    let this = before.map(|b| b.id);
     let mut errors = Vec::new();
-    if let Some(owner) = new.owner_id {
+    if let Some(owner) = new.owner_id
+        && before.is_none_or(|b| b.owner_id != Some(owner))
+    {
         let found = txn
             .query_one_raw(stmt(
                 backend,
@@ -499,23 +504,37 @@ async fn check_references(
             ));
         }
     }
-    if let Some(parent) = new.parent_id {
+    if let Some(parent) = new.parent_id
+        && before.is_none_or(|b| b.parent_id != Some(parent))
+    {
         if Some(parent) == this {
             errors.push(FieldError::new(
                 "parent_id",
                 "a customer cannot be its own parent",
             ));
         } else {
-            let chain = ancestors(txn, org, parent).await?;
-            match chain {
-                None => errors.push(FieldError::new("parent_id", "no such customer")),
-                Some(chain) if this.is_some_and(|me| chain.contains(&me)) => {
-                    errors.push(FieldError::new(
+            if backend == DbBackend::Postgres {
+                // Two concurrent re-parentings (A under B, B under A) would each see the other's
+                // old parent and both pass; one lock per organisation serialises hierarchy edits.
+                txn.query_one_raw(stmt(
+                    backend,
+                    "SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS text), 7)) IS NULL AS locked",
+                    vec![org.to_string().into()],
+                ))
+                .await?;
+            }
+            match ancestors(txn, org, parent).await? {
+                Ancestry::Missing => errors.push(FieldError::new("parent_id", "no such customer")),
+                Ancestry::TooDeep => errors.push(FieldError::new(
+                    "parent_id",
+                    format!("the hierarchy would be deeper than {MAX_DEPTH} levels"),
+                )),
+                Ancestry::Chain(chain) if this.is_some_and(|me| chain.contains(&me)) => errors
+                    .push(FieldError::new(
                         "parent_id",
                         "this parent would create a cycle in the hierarchy",
-                    ))
-                }
-                Some(_) => {}
+                    )),
+                Ancestry::Chain(_) => {}
             }
         }
     }
@@ -526,13 +545,24 @@ async fn check_references(
     }
 }
 
-/// `start` and its ancestors (nearest first), or `None` when `start` is not a live customer of
-/// the organisation. Recursive CTE, the same text on both backends.
+/// How deep a hierarchy may go; also bounds the ancestor walk.
+pub const MAX_DEPTH: i64 = 32;
+
+enum Ancestry {
+    /// The start is not a live customer of the organisation.
+    Missing,
+    /// The start and its ancestors, nearest first.
+    Chain(Vec<CustomerId>),
+    /// The walk hit [`MAX_DEPTH`] (or a cycle already stored).
+    TooDeep,
+}
+
+/// `start` and its ancestors. Recursive CTE, the same text on both backends.
 async fn ancestors(
     txn: &DatabaseTransaction,
     org: OrganizationId,
     start: CustomerId,
-) -> Result<Option<Vec<CustomerId>>, StoreError> {
+) -> Result<Ancestry, StoreError> {
     #[derive(FromQueryResult)]
     struct Node {
         id: Uuid,
@@ -543,21 +573,27 @@ async fn ancestors(
             SELECT id, parent_id, 0 FROM customers WHERE id = ? AND organization_id = ? AND deleted_at IS NULL \
             UNION ALL \
             SELECT c.id, c.parent_id, chain.depth + 1 FROM customers c JOIN chain ON c.id = chain.parent_id \
-            WHERE c.organization_id = ? AND chain.depth < 64 \
+            WHERE c.organization_id = ? AND chain.depth < ? \
         ) SELECT id FROM chain ORDER BY depth",
-        vec![start.as_uuid().into(), org.as_uuid().into(), org.as_uuid().into()],
+        vec![
+            start.as_uuid().into(),
+            org.as_uuid().into(),
+            org.as_uuid().into(),
+            MAX_DEPTH.into(),
+        ],
     ))
     .all(txn)
     .await?;
-    if nodes.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(
-        nodes
-            .into_iter()
-            .map(|n| CustomerId::from_uuid(n.id))
-            .collect(),
-    ))
+    Ok(match nodes.len() as i64 {
+        0 => Ancestry::Missing,
+        n if n > MAX_DEPTH => Ancestry::TooDeep,
+        _ => Ancestry::Chain(
+            nodes
+                .into_iter()
+                .map(|n| CustomerId::from_uuid(n.id))
+                .collect(),
+        ),
+    })
 }
 
 async fn replace_tags(
