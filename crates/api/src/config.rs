@@ -18,6 +18,9 @@ pub struct Config {
     pub log_json: bool,
     /// `TENURE_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `TENURE_TRUSTED_PROXIES`: comma-separated IP addresses of reverse proxies whose
+    /// `X-Forwarded-For` names the client (for throttling and the audit log).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tenure.db?mode=rwc";
@@ -33,6 +36,20 @@ impl Config {
             })?),
             None => None,
         };
+        let trusted_proxies = var("TENURE_TRUSTED_PROXIES")
+            .map(|raw| {
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        s.parse().map_err(|_| {
+                            anyhow::anyhow!("TENURE_TRUSTED_PROXIES: {s:?} is not an IP address")
+                        })
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
         let jwt_secret = var("TENURE_JWT_SECRET");
         if let Some(secret) = &jwt_secret
             && secret.len() < 32
@@ -49,6 +66,7 @@ impl Config {
             log: var("TENURE_LOG").unwrap_or_else(|| "info".to_owned()),
             log_json: var("TENURE_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             workers,
+            trusted_proxies,
         })
     }
 }

@@ -142,7 +142,9 @@ async fn serve(config: Config, store: Store, demo: bool) -> anyhow::Result<()> {
             tracing::info!("seeded the demo organisations");
         }
     }
-    let state = AppState::new(store, config.jwt_secret.as_deref()).await?;
+    let state = AppState::new(store, config.jwt_secret.as_deref())
+        .await?
+        .with_trusted_proxies(config.trusted_proxies.clone());
     let listener = TcpListener::bind(config.bind)
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let address = listener.local_addr()?;

@@ -16,9 +16,17 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Bounds concurrent argon2 verifications (each holds ~19 MiB for tens of milliseconds).
     pub password_checks: Arc<tokio::sync::Semaphore>,
+    /// Proxies whose `X-Forwarded-For` is believed (`TENURE_TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl AppState {
+    /// Believe `X-Forwarded-For` from these proxies.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> AppState {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
     /// Builds the state, taking the JWT secret from configuration or, failing that, from the
     /// database (generated and stored on first start so restarts keep sessions valid).
     pub async fn new(store: Store, jwt_secret: Option<&str>) -> anyhow::Result<AppState> {
@@ -38,6 +46,7 @@ impl AppState {
             password_checks: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             )),
+            trusted_proxies: Arc::new(Vec::new()),
         })
     }
 }

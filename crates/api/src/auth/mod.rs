@@ -10,6 +10,7 @@ pub mod throttle;
 pub mod token;
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
@@ -60,9 +61,69 @@ pub fn request_id(req: &HttpRequest) -> Option<String> {
         .map(|id| id.to_string())
 }
 
-/// The peer address (not `X-Forwarded-For`, which a client can forge).
-pub fn peer_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|addr| addr.ip().to_string())
+/// The client's address. `X-Forwarded-For` is believed only when the connection comes from a
+/// configured trusted proxy (`TENURE_TRUSTED_PROXIES`), and then only up to the first hop that is
+/// not itself trusted, so a client cannot forge its address by sending the header.
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    let peer = req.peer_addr()?.ip();
+    let trusted: &[IpAddr] = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.trusted_proxies.as_slice())
+        .unwrap_or(&[]);
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok());
+    Some(client_behind(peer, forwarded, trusted).to_string())
+}
+
+/// The client among `peer` and the `X-Forwarded-For` hops: the nearest hop that is not a trusted
+/// proxy, believed only while every hop after it is trusted.
+fn client_behind<'a>(
+    peer: IpAddr,
+    forwarded: impl Iterator<Item = &'a str>,
+    trusted: &[IpAddr],
+) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<IpAddr> = forwarded
+        .flat_map(|v| v.split(','))
+        .filter_map(|hop| hop.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|hop| !trusted.contains(hop))
+        .or(hops.first())
+        .copied()
+        .unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let proxy = ip("10.0.0.1");
+        let trusted = [proxy];
+        let check = |peer: &str, header: Option<&str>, expected: &str| {
+            assert_eq!(
+                client_behind(ip(peer), header.into_iter(), &trusted),
+                ip(expected)
+            );
+        };
+        check("203.0.113.9", Some("1.2.3.4"), "203.0.113.9");
+        check("10.0.0.1", Some("198.51.100.7"), "198.51.100.7");
+        check("10.0.0.1", Some("6.6.6.6, 198.51.100.7"), "198.51.100.7");
+        check("10.0.0.1", Some("198.51.100.7, 10.0.0.1"), "198.51.100.7");
+        check("10.0.0.1", None, "10.0.0.1");
+        check("10.0.0.1", Some("garbage"), "10.0.0.1");
+    }
 }
 
 impl FromRequest for AuthUser {
@@ -109,7 +170,7 @@ impl FromRequest for AuthUser {
                 email: user.email,
                 role: user.role,
                 request_id: request_id(&req),
-                ip: peer_ip(&req),
+                ip: client_ip(&req),
             })
         })
     }

@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::token::{
     ACCESS_TTL_SECS, REFRESH_TTL_DAYS, hash_refresh_token, new_refresh_token,
 };
-use crate::auth::{AuthUser, password, peer_ip};
+use crate::auth::{AuthUser, client_ip, password};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -24,7 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 fn origin(req: &HttpRequest) -> SessionOrigin {
     SessionOrigin {
-        ip: peer_ip(req),
+        ip: client_ip(req),
         user_agent: req
             .headers()
             .get(actix_web::http::header::USER_AGENT)
@@ -76,7 +76,7 @@ async fn login(
     req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let address = peer_ip(&req).unwrap_or_default();
+    let address = client_ip(&req).unwrap_or_default();
     // Counts this attempt as a failure until it succeeds, so parallel guesses cannot all slip
     // past the limit before the first one is recorded.
     state

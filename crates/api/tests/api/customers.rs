@@ -343,6 +343,41 @@ async fn every_change_is_audited_with_its_diff(db: Db) {
     assert!(update.diff.get("name").is_none());
     assert!(update.request_id.as_deref().is_some_and(|r| !r.is_empty()));
     assert_eq!(update.ip.as_deref(), Some("127.0.0.1"));
+    // Behind the (trusted) proxy, the forwarded client address is what the log keeps.
+    let forwarded = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&app.staff.token)
+        .header("content-type", "application/json")
+        .header("if-match", "\"3\"")
+        .header("x-forwarded-for", "198.51.100.23")
+        .body(r#"{"plan": "Growth"}"#)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(forwarded.status(), 404, "deleted customers are not patched");
+    let restored = app
+        .post(&format!("{path}/restore"), &app.staff, json!({}))
+        .await;
+    assert_eq!(restored.status(), 200);
+    let forwarded = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&app.staff.token)
+        .header("content-type", "application/json")
+        .header("if-match", "\"4\"")
+        .header("x-forwarded-for", "198.51.100.23")
+        .body(r#"{"plan": "Growth"}"#)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(forwarded.status(), 200);
+    let entries = app
+        .store
+        .audit_entries_for(app.org.id, "customer", id)
+        .await
+        .expect("audit");
+    assert_eq!(entries[0].ip.as_deref(), Some("198.51.100.23"));
     let other_view = app
         .store
         .audit_entries_for(app.other_org.id, "customer", id)

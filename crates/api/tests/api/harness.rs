@@ -164,7 +164,9 @@ impl TestApp {
             Some("test-secret-that-is-at-least-32-characters"),
         )
         .await
-        .expect("state");
+        .expect("state")
+        // The tests play the reverse proxy, so X-Forwarded-For can stand for a client address.
+        .with_trusted_proxies(vec!["127.0.0.1".parse().expect("ip")]);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = tenure_api::app::serve(listener, state, Some(2)).expect("serve");
