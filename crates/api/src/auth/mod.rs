@@ -99,33 +99,6 @@ fn client_behind<'a>(
         .unwrap_or(peer)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ip(s: &str) -> IpAddr {
-        s.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
-    }
-
-    #[test]
-    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
-        let proxy = ip("10.0.0.1");
-        let trusted = [proxy];
-        let check = |peer: &str, header: Option<&str>, expected: &str| {
-            assert_eq!(
-                client_behind(ip(peer), header.into_iter(), &trusted),
-                ip(expected)
-            );
-        };
-        check("203.0.113.9", Some("1.2.3.4"), "203.0.113.9");
-        check("10.0.0.1", Some("198.51.100.7"), "198.51.100.7");
-        check("10.0.0.1", Some("6.6.6.6, 198.51.100.7"), "198.51.100.7");
-        check("10.0.0.1", Some("198.51.100.7, 10.0.0.1"), "198.51.100.7");
-        check("10.0.0.1", None, "10.0.0.1");
-        check("10.0.0.1", Some("garbage"), "10.0.0.1");
-    }
-}
-
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<AuthUser, ApiError>>>>;
@@ -173,5 +146,32 @@ impl FromRequest for AuthUser {
                 ip: client_ip(&req),
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let proxy = ip("10.0.0.1");
+        let trusted = [proxy];
+        let check = |peer: &str, header: Option<&str>, expected: &str| {
+            assert_eq!(
+                client_behind(ip(peer), header.into_iter(), &trusted),
+                ip(expected)
+            );
+        };
+        check("203.0.113.9", Some("1.2.3.4"), "203.0.113.9");
+        check("10.0.0.1", Some("198.51.100.7"), "198.51.100.7");
+        check("10.0.0.1", Some("6.6.6.6, 198.51.100.7"), "198.51.100.7");
+        check("10.0.0.1", Some("198.51.100.7, 10.0.0.1"), "198.51.100.7");
+        check("10.0.0.1", None, "10.0.0.1");
+        check("10.0.0.1", Some("garbage"), "10.0.0.1");
     }
 }
