@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn every_rust_file_starts_with_a_module_doc() -> anyhow::Result<()> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let root = crate::workspace::root();
         let checked = check(&root)?;
         assert!(checked > 0, "tidy looked at no files in {}", root.display());
         Ok(())

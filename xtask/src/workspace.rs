@@ -12,9 +12,18 @@ use anyhow::{Context, Result, bail};
 use crate::cmd;
 
 /// The workspace root: xtask lives in `<root>/xtask`.
+///
+/// Read at run time (`cargo run` and `cargo test` set `CARGO_MANIFEST_DIR` for the process): a
+/// target dir shared between clones, as CI's is, can hand one clone an xtask binary built in
+/// another, and the compile-time path would then point at the other clone (or at nothing).
 pub fn root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
 }
 
 /// Cargo's target directory as cargo itself resolves it.
