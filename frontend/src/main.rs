@@ -1,9 +1,16 @@
-//! Tenure's single-page app, a Leptos 0.8 client-side shell. It talks only to the public
-//! `/api/v1` API. The screens arrive with the SPA issue; until then the server serves a small
-//! page at `/` and this crate is not part of the default build.
+//! Tenure's single-page app: Leptos 0.8, client-side rendered to wasm32, talking only to the
+//! public `/api/v1` (the same API integrators use). The `tenure` server embeds the bundle and
+//! answers every page path with it, so history-API routes survive reloads.
 
-use leptos::prelude::*;
+mod api;
+mod app;
+mod components;
+mod format;
+mod pages;
+mod perf;
+mod query;
+mod session;
 
 fn main() {
-    leptos::mount::mount_to_body(|| view! { <main><h1>"Tenure"</h1></main> });
+    leptos::mount::mount_to_body(app::App);
 }

@@ -7,6 +7,7 @@
 //! depend on the workspace's own crates (xtask has to work while they do not compile).
 
 mod bench;
+mod browser;
 mod build;
 mod cmd;
 mod openapi;
@@ -28,7 +29,8 @@ usage: cargo xtask <command> [args]
 commands:
   run [-- ARGS]          build the release server, then `tenure serve --demo ARGS`
                          (SQLite at ./tenure.db unless TENURE_DATABASE_URL is set)
-  test [-- FILTER...]    the whole suite: fmt, clippy, PostgreSQL, cargo test, OpenAPI drift, tidy
+  test [-- FILTER...]    the whole suite: fmt, clippy, SPA, PostgreSQL, cargo test, browser, OpenAPI, tidy
+  e2e [-- FILTER...]     only the browser tests (builds the SPA and a debug server first)
   build                  release build of the `tenure` binary; prints its path
   openapi                regenerate openapi/openapi.json from `tenure openapi`
   tidy                   module docs on every .rs file, no file over 5 MiB
@@ -69,6 +71,7 @@ fn dispatch() -> Result<()> {
         }
         "run" => run::run(strip_separator(rest)),
         "test" => test::run(strip_separator(rest)),
+        "e2e" => browser::run(strip_separator(rest)),
         "openapi" => {
             expect_no_args("openapi", rest)?;
             openapi::run()

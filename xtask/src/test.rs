@@ -1,5 +1,6 @@
 //! `cargo xtask test`: the whole suite CI runs, in the order that fails cheapest first: format,
-//! clippy, PostgreSQL, `cargo test` (SQLite and PostgreSQL), OpenAPI drift, tidy.
+//! clippy, the SPA bundle, PostgreSQL, `cargo test` (SQLite and PostgreSQL, the SPA's unit
+//! tests), the browser tests (headless Chromium), OpenAPI drift, tidy.
 //!
 //! It must stop at the first failing step with a non-zero exit, announce and time every step, and
 //! never skip one silently (no PostgreSQL is an error, not a skipped half of the suite).
@@ -8,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::{cmd, openapi, postgres, tidy};
+use crate::{browser, cmd, openapi, postgres, spa, tidy};
 
-const STEPS: usize = 6;
+const STEPS: usize = 8;
 
 /// `args` go to the test binaries: `cargo xtask test -- merge` runs `cargo test -- merge`.
 pub fn run(args: &[String]) -> Result<()> {
@@ -36,8 +37,23 @@ fn run_steps(report: &mut Report, args: &[String]) -> Result<()> {
     })?;
     report.step(
         "clippy",
-        "cargo clippy --all-targets -- -D warnings",
-        || cmd::run(cmd::cargo().args(["clippy", "--all-targets", "--", "-D", "warnings"])),
+        "cargo clippy --workspace --all-targets -- -D warnings",
+        || {
+            cmd::run(cmd::cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        },
+    )?;
+    // Before the server compiles: the server embeds the bundle.
+    report.step(
+        "spa",
+        "build the SPA bundle (frontend/dist)",
+        spa::build_spa,
     )?;
     let postgres = report.step(
         "postgres",
@@ -59,6 +75,15 @@ fn run_steps(report: &mut Report, args: &[String]) -> Result<()> {
     })?;
     // Only after a pass: a failed run keeps its databases for a look.
     postgres::drop_test_databases(&postgres.url);
+    report.step(
+        "browser",
+        "headless Chromium against `tenure serve --demo` (cargo test -p tenure-e2e)",
+        || {
+            browser::ensure_chromium()?;
+            let server = browser::build_server()?;
+            browser::run_tests(&server, args)
+        },
+    )?;
     // A private cluster is not needed past this point; stop it now rather than at exit.
     drop(postgres);
     report.step(

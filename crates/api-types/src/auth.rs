@@ -63,3 +63,30 @@ pub struct OrganizationView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_region: Option<String>,
 }
+
+/// The people of the caller's organisation (owners to pick and filter by).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserList {
+    pub items: Vec<UserView>,
+}
+
+/// What a client may know before signing in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstanceInfo {
+    /// The server's version.
+    pub version: String,
+    /// The demo accounts, only when the server runs with `--demo`; empty otherwise.
+    pub demo_logins: Vec<DemoLogin>,
+}
+
+/// A demo account shown on the sign-in page in demo mode.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DemoLogin {
+    pub email: String,
+    pub password: String,
+    /// Who this account is, e.g. `staff`.
+    pub label: String,
+}

@@ -1,6 +1,6 @@
 //! Assembles the actix application: routes under `/api/v1`, operations endpoints, extractor
 //! error handlers that speak problem+json, middleware (request ids, tracing, metrics,
-//! compression), the Swagger UI, and the page served at `/`.
+//! compression), the Swagger UI, and the SPA for every other path.
 
 use std::net::TcpListener;
 use std::time::Instant;
@@ -27,7 +27,9 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub fn configure_routes(cfg: &mut ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope::scope("/api/v1")
+            .configure(routes::instance::configure)
             .configure(routes::auth::configure)
+            .configure(routes::users::configure)
             .configure(routes::customer_list::configure)
             .configure(routes::customer_bulk::configure)
             .configure(routes::customer::configure),
@@ -75,7 +77,6 @@ pub fn serve(
                     .finish()
             }),
         )
-        .route("/", web::get().to(home))
         .default_service(web::to(not_found))
     })
     .listen(listener)?;
@@ -117,35 +118,12 @@ async fn observe(
     Ok(response)
 }
 
-/// Unknown paths: JSON problems under `/api`, a plain 404 elsewhere.
+/// Unknown paths: JSON problems under `/api`; everything else belongs to the SPA (its files,
+/// or its page for a history-API route such as `/customers?status=active`).
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    if req.path().starts_with("/api") {
+    if req.path() == "/api" || req.path().starts_with("/api/") {
         Err(ApiError::NotFound)
     } else {
-        Ok(HttpResponse::NotFound()
-            .content_type("text/plain")
-            .body("not found"))
+        Ok(crate::spa::respond(&req))
     }
 }
-
-/// The page at `/` until the SPA lands: what this server is and where its API lives.
-async fn home() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(HOME_PAGE)
-}
-
-const HOME_PAGE: &str = r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Tenure</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2937}a{color:#4f46e5}code{background:#f3f4f6;padding:.1rem .3rem;border-radius:.25rem}</style>
-</head><body>
-<h1>Tenure</h1>
-<p>The customer-success CRM is running. The web app arrives with the next release; the API is ready now.</p>
-<ul>
-<li><a href="/docs/">Interactive API documentation</a></li>
-<li><a href="/api/v1/openapi.json">OpenAPI document</a></li>
-<li>Sign in with <code>POST /api/v1/auth/login</code></li>
-</ul>
-</body></html>
-"#;

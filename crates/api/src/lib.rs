@@ -12,6 +12,7 @@ pub mod error;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod spa;
 pub mod state;
 pub mod telemetry;
 

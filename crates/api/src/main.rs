@@ -144,7 +144,8 @@ async fn serve(config: Config, store: Store, demo: bool) -> anyhow::Result<()> {
     }
     let state = AppState::new(store, config.jwt_secret.as_deref())
         .await?
-        .with_trusted_proxies(config.trusted_proxies.clone());
+        .with_trusted_proxies(config.trusted_proxies.clone())
+        .with_demo(demo);
     let listener = TcpListener::bind(config.bind)
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let address = listener.local_addr()?;

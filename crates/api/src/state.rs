@@ -18,12 +18,20 @@ pub struct AppState {
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Proxies whose `X-Forwarded-For` is believed (`TENURE_TRUSTED_PROXIES`).
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// Running with `--demo`: the sign-in page may list the demo logins.
+    pub demo: bool,
 }
 
 impl AppState {
     /// Believe `X-Forwarded-For` from these proxies.
     pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> AppState {
         self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// Demo mode: `GET /instance` lists the demo logins.
+    pub fn with_demo(mut self, demo: bool) -> AppState {
+        self.demo = demo;
         self
     }
 
@@ -47,6 +55,7 @@ impl AppState {
                 std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             )),
             trusted_proxies: Arc::new(Vec::new()),
+            demo: false,
         })
     }
 }

@@ -102,6 +102,22 @@ impl Store {
         .and_then(User::try_from)
     }
 
+    /// Every user of this organisation, disabled ones too (they may still own customers), by name.
+    pub async fn users_of(&self, org: OrganizationId) -> Result<Vec<User>, StoreError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM users WHERE organization_id = ? ORDER BY name, email");
+        Row::find_by_statement(stmt(
+            self.db.get_database_backend(),
+            &sql,
+            vec![org.as_uuid().into()],
+        ))
+        .all(&self.db)
+        .await?
+        .into_iter()
+        .map(User::try_from)
+        .collect()
+    }
+
     /// Every user with this email, across organisations (sign-in resolves the ambiguity).
     pub async fn users_by_email(&self, email: &str) -> Result<Vec<User>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE email = ? ORDER BY created_at");

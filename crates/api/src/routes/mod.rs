@@ -5,7 +5,9 @@ pub mod auth;
 pub mod customer;
 pub mod customer_bulk;
 pub mod customer_list;
+pub mod instance;
 pub mod ops;
+pub mod users;
 
 use actix_web::HttpRequest;
 

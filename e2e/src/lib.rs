@@ -1,0 +1,1 @@
+//! Nothing to link: this crate holds the browser tests in `tests/browser/`.

@@ -1,0 +1,230 @@
+//! The browser tests' world: the `tenure serve --demo` (SQLite, demo data) and the ChromeDriver
+//! that `cargo xtask test` starts and names in `TENURE_E2E_URL` and `TENURE_E2E_WEBDRIVER` (it
+//! owns their lifetimes, so nothing outlives a run), a fresh headless Chromium session with its
+//! own profile dir per test, and helpers that wait for the SPA instead of sleeping. A failing test leaves a screenshot and
+//! the page's HTML under `target/e2e-artifacts/`.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// How long any one wait may take before the test fails.
+const WAIT: Duration = Duration::from_secs(15);
+
+pub const DESKTOP: (u32, u32) = (1280, 900);
+pub const MOBILE: (u32, u32) = (390, 844);
+
+struct World {
+    base_url: String,
+    driver_url: String,
+}
+
+fn world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        let var = |name: &str| {
+            std::env::var(name).unwrap_or_else(|_| {
+                panic!(
+                    "{name} is not set: run the browser tests with `cargo xtask test`, which \
+                     starts `tenure serve --demo` with the SPA and ChromeDriver and sets it"
+                )
+            })
+        };
+        World {
+            base_url: var("TENURE_E2E_URL"),
+            driver_url: var("TENURE_E2E_WEBDRIVER"),
+        }
+    })
+}
+
+/// Where failure screenshots go: `$CARGO_TARGET_DIR/e2e-artifacts` (or the workspace target).
+pub fn artifacts_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("e2e-artifacts")
+}
+
+/// One signed-out browser on the app.
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    _profile: TempDir,
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `scenario` in a fresh browser; on failure saves a screenshot and the HTML, then fails.
+pub async fn run(name: &str, size: (u32, u32), scenario: impl AsyncFnOnce(&Browser) -> Result<()>) {
+    let browser = open(size).await.expect("open a browser");
+    let outcome = scenario(&browser).await;
+    if let Err(error) = outcome {
+        let dir = artifacts_dir();
+        let _ = std::fs::create_dir_all(&dir);
+        let shot = dir.join(format!("{name}.png"));
+        if let Ok(png) = browser.client.screenshot().await {
+            let _ = std::fs::write(&shot, png);
+        }
+        if let Ok(html) = browser.client.source().await {
+            let _ = std::fs::write(dir.join(format!("{name}.html")), html);
+        }
+        let url = browser
+            .client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let _ = browser.client.clone().close().await;
+        panic!(
+            "{name} failed at {url}: {error:#}\n(screenshot: {})",
+            shot.display()
+        );
+    }
+    let _ = browser.client.clone().close().await;
+}
+
+async fn open(size: (u32, u32)) -> Result<Browser> {
+    let world = world();
+    let profile = std::env::temp_dir().join(format!(
+        "tenure-e2e-chrome-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&profile)?;
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage",
+                format!("--user-data-dir={}", profile.display()),
+                format!("--window-size={},{}", size.0, size.1),
+            ],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&world.driver_url)
+        .await
+        .context("start a Chromium session")?;
+    client.set_window_size(size.0, size.1).await?;
+    Ok(Browser {
+        client,
+        base: world.base_url.clone(),
+        _profile: TempDir(profile),
+    })
+}
+
+static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+impl Browser {
+    pub async fn goto(&self, path: &str) -> Result<()> {
+        self.client.goto(&format!("{}{path}", self.base)).await?;
+        Ok(())
+    }
+
+    /// The path and query of the current page, e.g. `/customers?status=active`.
+    pub async fn path(&self) -> Result<String> {
+        let url = self.client.current_url().await?;
+        Ok(match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        })
+    }
+
+    pub async fn find(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("no element matches {css}"))
+    }
+
+    pub async fn find_all(&self, css: &str) -> Result<Vec<Element>> {
+        Ok(self.client.find_all(Locator::Css(css)).await?)
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.find(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("click {css}"))?;
+        Ok(())
+    }
+
+    /// Clears a field and types into it.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let field = self.find(css).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn js(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, Vec::new()).await?)
+    }
+
+    /// Waits until `script` (a JS expression) is truthy.
+    pub async fn wait_until(&self, what: &str, script: &str) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            let value = self.js(&format!("return !!({script});")).await?;
+            if value == Value::Bool(true) {
+                return Ok(());
+            }
+            if started.elapsed() > WAIT {
+                bail!("timed out waiting for {what} ({script})");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits for the directory to show real rows (not skeletons, not a request in flight).
+    pub async fn rows_loaded(&self) -> Result<()> {
+        self.wait_until(
+            "the customer rows",
+            "document.querySelector('.table-wrap[aria-busy=\"false\"]') && \
+             document.querySelectorAll('.customer-table tbody tr[data-id]').length > 0",
+        )
+        .await
+    }
+
+    /// The names in the table, top to bottom.
+    pub async fn row_names(&self) -> Result<Vec<String>> {
+        let value = self
+            .js("return [...document.querySelectorAll('.customer-table tbody tr[data-id] .row-link')].map(a => a.textContent);")
+            .await?;
+        serde_json::from_value(value).map_err(|e| anyhow!("row names: {e}"))
+    }
+
+    /// Signs in through the form and waits for the directory.
+    pub async fn sign_in(&self, email: &str) -> Result<()> {
+        self.goto("/signin").await?;
+        self.fill("#signin-email", email).await?;
+        self.fill("#signin-password", "demo").await?;
+        self.click("form button[type=submit]").await?;
+        self.wait_until(
+            "the directory after sign-in",
+            "location.pathname === '/customers'",
+        )
+        .await?;
+        self.rows_loaded().await
+    }
+}

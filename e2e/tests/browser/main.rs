@@ -1,0 +1,304 @@
+//! Browser end-to-end tests: the SPA in headless Chromium against the real `tenure` server
+//! (SQLite, demo data), as a person would use it. One test binary; `harness` starts the world.
+//!
+//! Tests share one server, so each works on rows it can recognise (its own search term, a
+//! customer it created) and asserts on changes, not on absolute totals others could move.
+
+mod harness;
+
+use anyhow::{Context, ensure};
+use harness::{Browser, DESKTOP, MOBILE, run};
+
+#[tokio::test]
+async fn staff_signs_in_and_search_narrows_the_table() {
+    run("search", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let role = b.find("[data-testid=role]").await?.text().await?;
+        ensure!(role == "staff", "the shell shows the role, got {role:?}");
+        let elapsed = b
+            .js("const m = performance.getEntriesByName('tenure:signin-to-directory')[0]; return m ? m.duration : null;")
+            .await?;
+        println!("directory first render after sign-in: {elapsed} ms");
+        ensure!(elapsed.is_number(), "the SPA measured sign-in to first render");
+        let all = b.find(".subtitle").await?.text().await?;
+        b.fill("#directory-search", "umbrella").await?;
+        b.wait_until("the search in the URL", "location.search.includes('q=umbrella')").await?;
+        b.rows_loaded().await?;
+        let names = b.row_names().await?;
+        ensure!(!names.is_empty(), "umbrella matches demo customers");
+        ensure!(
+            names.iter().all(|n| n.to_lowercase().contains("umbrella")),
+            "every row matches the search: {names:?}"
+        );
+        let narrowed = b.find(".subtitle").await?.text().await?;
+        ensure!(narrowed != all, "the total changed from {all:?}");
+        // Reload keeps the search.
+        b.client.refresh().await?;
+        b.rows_loaded().await?;
+        let value = b.find("#directory-search").await?.prop("value").await?;
+        ensure!(value.as_deref() == Some("umbrella"), "the box still says umbrella: {value:?}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn chips_sort_and_pages_live_in_the_url() {
+    run("chips-sort-pages", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let first_page = b.row_names().await?;
+        b.click("button.chip[data-view=high_risk]").await?;
+        b.wait_until("the view in the URL", "location.search.includes('view=high_risk')").await?;
+        b.rows_loaded().await?;
+        let pressed = b.find("button.chip[data-view=high_risk]").await?.attr("aria-pressed").await?;
+        ensure!(pressed.as_deref() == Some("true"), "the chip is pressed");
+        let risks = b
+            .js("return [...document.querySelectorAll('.customer-table tbody tr[data-id] td[data-label=\"Churn risk\"]')].map(td => parseInt(td.textContent, 10));")
+            .await?;
+        let risks: Vec<i64> = serde_json::from_value(risks)?;
+        ensure!(!risks.is_empty() && risks.iter().all(|r| *r >= 60), "high risk rows only: {risks:?}");
+        ensure!(b.row_names().await? != first_page, "the rows changed");
+
+        b.click("button.sort-button[data-sort=mrr]").await?;
+        b.wait_until("the sort in the URL", "location.search.includes('sort=-mrr')").await?;
+        b.rows_loaded().await?;
+        // Amounts compare within a currency (the API sorts by amount, not by exchange rate).
+        let mrr = b
+            .js("return [...document.querySelectorAll('.customer-table tbody tr[data-id] td[data-label=\"MRR\"]')].map(td => td.textContent).filter(t => t.startsWith('$')).map(t => parseFloat(t.replace(/[^0-9.]/g, '')));")
+            .await?;
+        let mrr: Vec<f64> = serde_json::from_value(mrr)?;
+        ensure!(mrr.len() > 1 && mrr.windows(2).all(|w| w[0] >= w[1]), "MRR descends: {mrr:?}");
+        let sorted = b.row_names().await?;
+
+        b.client.refresh().await?;
+        b.rows_loaded().await?;
+        ensure!(b.row_names().await? == sorted, "a reload shows the same rows");
+        let aria = b.find("th[aria-sort=descending] .sort-button").await?.attr("data-sort").await?;
+        ensure!(aria.as_deref() == Some("mrr"), "the MRR header says descending");
+
+        b.click("button[aria-label='Next page']").await?;
+        b.wait_until("page 2 in the URL", "location.search.includes('page=2')").await?;
+        b.rows_loaded().await?;
+        let page_two = b.row_names().await?;
+        ensure!(page_two != sorted, "page 2 has other rows");
+        let label = b.find("[data-testid=page-number]").await?.text().await?;
+        ensure!(label.starts_with("Page 2 of"), "the pager says page 2: {label:?}");
+
+        b.client.back().await?;
+        b.wait_until("back to page 1", "!location.search.includes('page=2')").await?;
+        b.rows_loaded().await?;
+        ensure!(b.row_names().await? == sorted, "back shows page 1 again");
+
+        // A shared deep link opens straight onto the same state.
+        b.goto("/customers?status=active&sort=-ltv").await?;
+        b.rows_loaded().await?;
+        let statuses = b
+            .js("return [...document.querySelectorAll('.customer-table tbody tr[data-id] .cell-meta .badge')].map(s => s.textContent);")
+            .await?;
+        let statuses: Vec<String> = serde_json::from_value(statuses)?;
+        ensure!(statuses.iter().all(|s| s == "Active"), "only active rows: {statuses:?}");
+        ensure!(b.path().await?.contains("status=active"), "the URL kept its filter");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn create_with_an_error_then_fix_it_then_edit_it() {
+    run("create-edit", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        b.click("a[href='/customers/new']").await?;
+        b.find("#f-name").await?;
+        // Submitting empty: the client names the missing field and sends nothing.
+        b.click("form.customer-form button[type=submit]").await?;
+        b.wait_until("the name error", "document.querySelector('#f-name-error:not([hidden])')").await?;
+        let focused = b.js("return document.activeElement && document.activeElement.id;").await?;
+        ensure!(focused == "f-name", "focus moves to the first bad field, got {focused}");
+
+        // A name, and a country the server rejects: its message lands on that field.
+        b.fill("#f-name", "Zephyr Test Works").await?;
+        b.fill("#f-email", "ops@zephyr.example").await?;
+        b.fill("#f-country", "ZZ").await?;
+        b.fill("#f-mrr", "1250.50").await?;
+        b.click("form.customer-form button[type=submit]").await?;
+        b.wait_until("the server's country error", "document.querySelector('#f-country-error:not([hidden])')").await?;
+        let message = b.find("#f-country-error").await?.text().await?;
+        ensure!(!message.is_empty(), "the country field explains itself");
+        ensure!(b.path().await? == "/customers/new", "still on the form");
+
+        b.fill("#f-country", "DE").await?;
+        b.click("form.customer-form button[type=submit]").await?;
+        b.wait_until("the new customer's page", "/^\\/customers\\/[0-9a-f-]{36}$/.test(location.pathname)").await?;
+        let name = b.find("[data-testid=customer-name]").await?.text().await?;
+        ensure!(name == "Zephyr Test Works", "the profile shows the new customer: {name:?}");
+        let path = b.path().await?;
+
+        // Edit it.
+        b.click("a.btn-primary[href$='/edit']").await?;
+        b.find("#f-plan").await?;
+        b.fill("#f-plan", "Enterprise").await?;
+        b.click("form.customer-form button[type=submit]").await?;
+        b.wait_until("back on the profile", &format!("location.pathname === '{path}'")).await?;
+        b.wait_until("the new plan", "document.body.textContent.includes('Enterprise')").await?;
+
+        // Someone else saves while this form is open: saving says so instead of overwriting.
+        b.goto(&format!("{path}/edit")).await?;
+        b.find("#f-tier").await?;
+        let id = path.trim_start_matches("/customers/");
+        b.js(&format!(
+            "return (async () => {{
+             const t = JSON.parse(localStorage.getItem('tenure.tokens')).access_token;
+             const c = await (await fetch('/api/v1/customers/{id}', {{headers: {{Authorization: 'Bearer ' + t}}}})).json();
+             await fetch('/api/v1/customers/{id}', {{method: 'PATCH', headers: {{Authorization: 'Bearer ' + t,
+               'Content-Type': 'application/merge-patch+json', 'If-Match': '\"' + c.version + '\"'}},
+               body: JSON.stringify({{industry: 'Changed elsewhere'}})}});
+             return true;
+             }})();"
+        ))
+        .await?;
+        b.fill("#f-tier", "Gold").await?;
+        b.click("form.customer-form button[type=submit]").await?;
+        b.wait_until("the conflict banner", "document.body.textContent.includes('changed by someone else')").await?;
+        b.click(".banner-warn button").await?;
+        b.wait_until("the reloaded form", "document.querySelector('#f-industry') && document.querySelector('#f-industry').value === 'Changed elsewhere'").await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bulk_delete_two_customers() {
+    run("bulk-delete", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        b.fill("#directory-search", "initech").await?;
+        b.wait_until("the search", "location.search.includes('q=initech')").await?;
+        b.rows_loaded().await?;
+        let before = b.row_names().await?;
+        ensure!(before.len() >= 3, "enough initech rows to pick two: {before:?}");
+        let total_before = total(b).await?;
+        let ids = b
+            .js("return [...document.querySelectorAll('.customer-table tbody tr[data-id]')].slice(0, 2).map(r => r.dataset.id);")
+            .await?;
+        let ids: Vec<String> = serde_json::from_value(ids)?;
+        for id in &ids {
+            b.click(&format!("tr[data-id='{id}'] td.col-check input")).await?;
+        }
+        let count = b.find("[data-testid=bulk-count]").await?.text().await?;
+        ensure!(count == "2 selected", "the bar counts two: {count:?}");
+        b.click(".bulk-bar .btn-danger").await?;
+        let confirm = b.find("[data-testid=confirm-delete]").await?;
+        let label = confirm.text().await?;
+        ensure!(label == "Delete 2 customers", "the dialog names the count: {label:?}");
+        confirm.click().await?;
+        b.wait_until("the toast", "document.querySelector('.toasts').textContent.includes('2 customers deleted')").await?;
+        b.rows_loaded().await?;
+        for id in &ids {
+            let gone = b.find_all(&format!("tr[data-id='{id}']")).await?;
+            ensure!(gone.is_empty(), "{id} left the table");
+        }
+        b.wait_until("the new total", &format!("document.querySelector('.subtitle').textContent.replace(/[^0-9]/g, '') === '{}'", total_before - 2)).await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// The directory's total, from the subtitle ("1,234 customers").
+async fn total(b: &Browser) -> anyhow::Result<u64> {
+    let text = b.find(".subtitle").await?.text().await?;
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .with_context(|| format!("a total in {text:?}"))
+}
+
+#[tokio::test]
+async fn a_viewer_sees_no_write_controls() {
+    run("viewer", DESKTOP, async |b: &Browser| {
+        b.sign_in("viewer@demo.example").await?;
+        for css in [
+            "a[href='/customers/new']",
+            ".customer-table input[type=checkbox]",
+            ".bulk-bar",
+            "a[href='/settings']",
+        ] {
+            ensure!(b.find_all(css).await?.is_empty(), "a viewer sees no {css}");
+        }
+        b.click(".customer-table tbody tr[data-id] a.row-link")
+            .await?;
+        b.find("[data-testid=customer-name]").await?;
+        ensure!(
+            b.find_all("a[href$='/edit']").await?.is_empty(),
+            "no edit button on the profile"
+        );
+        ensure!(
+            b.find_all(".page-actions .btn-danger").await?.is_empty(),
+            "no delete button"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn staff_sees_no_settings_but_an_owner_does() {
+    run("settings", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        ensure!(
+            b.find_all("a[href='/settings']").await?.is_empty(),
+            "staff has no settings link"
+        );
+        b.goto("/settings").await?;
+        b.wait_until(
+            "the refusal",
+            "document.body.textContent.includes('Settings are for owners')",
+        )
+        .await?;
+        b.js("localStorage.clear(); return true;").await?;
+        b.sign_in("owner@demo.example").await?;
+        b.click("a[href='/settings']").await?;
+        b.wait_until(
+            "the team list",
+            "document.body.textContent.includes('viewer@demo.example')",
+        )
+        .await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_mobile_width_shows_cards() {
+    run("mobile", MOBILE, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let layout = b
+            .js("const row = document.querySelector('.customer-table tbody tr[data-id]');
+                 return { head: getComputedStyle(document.querySelector('.customer-table thead')).display,
+                          row: getComputedStyle(row).display,
+                          width: row.getBoundingClientRect().width,
+                          label: getComputedStyle(row.querySelector('td[data-label=MRR]'), '::before').content };")
+            .await?;
+        ensure!(layout["head"] == "none", "no table header on a phone: {layout}");
+        ensure!(layout["row"] == "grid", "rows are cards: {layout}");
+        ensure!(layout["width"].as_f64().is_some_and(|w| w <= 390.0), "cards fit the screen: {layout}");
+        ensure!(layout["label"] == "\"MRR\"", "each value is labelled: {layout}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_expired_session_returns_to_sign_in_with_a_message() {
+    run("expiry", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        // Both tokens stop working, as after a long absence or a revoked session.
+        b.js("localStorage.setItem('tenure.tokens', JSON.stringify({access_token: 'expired', refresh_token: 'spent'})); return true;")
+            .await?;
+        b.click("button[aria-label='Next page']").await?;
+        b.wait_until("the sign-in page", "location.pathname === '/signin'").await?;
+        let banner = b.find(".banner-info").await?.text().await.context("the notice")?;
+        ensure!(banner.contains("expired"), "the page says why: {banner:?}");
+        ensure!(b.path().await?.contains("next="), "and remembers where you were");
+        Ok(())
+    })
+    .await;
+}

@@ -1,0 +1,248 @@
+//! How numbers, money, dates and scores read in the UI. Pure, unit-tested on the host.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// `1234567` -> `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A decimal string from the API in a currency: `("12500.5", "USD")` -> `$12,500.50`.
+/// Whole amounts drop the cents when `compact` (table cells): `$12,500`.
+pub fn money(amount: &str, currency: &str, compact: bool) -> String {
+    let amount = amount.trim();
+    let (negative, digits) = match amount.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, amount),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let Ok(whole_n) = whole.parse::<u64>() else {
+        return format!("{amount} {currency}");
+    };
+    let decimals = match currency {
+        "JPY" | "KRW" | "VND" | "CLP" | "ISK" => 0,
+        _ => 2,
+    };
+    let mut fraction: String = fraction.chars().take(decimals).collect();
+    while fraction.len() < decimals {
+        fraction.push('0');
+    }
+    let show_fraction = decimals > 0 && !(compact && fraction.chars().all(|c| c == '0'));
+    let number = if show_fraction {
+        format!("{}.{fraction}", thousands(whole_n))
+    } else {
+        thousands(whole_n)
+    };
+    let sign = if negative { "-" } else { "" };
+    match currency_symbol(currency) {
+        Some(symbol) => format!("{sign}{symbol}{number}"),
+        None => format!("{sign}{number} {currency}"),
+    }
+}
+
+fn currency_symbol(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "USD" => "$",
+        "EUR" => "€",
+        "GBP" => "£",
+        "JPY" => "¥",
+        "INR" => "₹",
+        "AUD" => "A$",
+        "CAD" => "C$",
+        _ => return None,
+    })
+}
+
+/// How long someone has been a customer: `2y 3m`, `5m`, `12d`, `new`.
+pub fn tenure(days: i64) -> String {
+    match days {
+        i64::MIN..=0 => "new".to_owned(),
+        1..=30 => format!("{days}d"),
+        31..=364 => format!("{}m", days / 30),
+        _ => match (days % 365) / 30 {
+            0 => format!("{}y", days / 365),
+            months => format!("{}y {months}m", days / 365),
+        },
+    }
+}
+
+/// `3 hours ago`, `yesterday`, `12 days ago`, or the date beyond two months.
+pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - at).num_seconds();
+    if seconds < 0 {
+        return at.format("%Y-%m-%d").to_string();
+    }
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit} ago")
+        } else {
+            format!("{n} {unit}s ago")
+        }
+    };
+    match seconds {
+        0..60 => "just now".to_owned(),
+        60..3_600 => plural(seconds / 60, "minute"),
+        3_600..86_400 => plural(seconds / 3_600, "hour"),
+        86_400..172_800 => "yesterday".to_owned(),
+        172_800..5_184_000 => plural(seconds / 86_400, "day"),
+        _ => at.format("%Y-%m-%d").to_string(),
+    }
+}
+
+pub fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Traffic-light class of a score: `good`, `warn` or `bad`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Warn,
+    Bad,
+    Neutral,
+}
+
+impl Tone {
+    pub fn class(self) -> &'static str {
+        match self {
+            Tone::Good => "tone-good",
+            Tone::Warn => "tone-warn",
+            Tone::Bad => "tone-bad",
+            Tone::Neutral => "tone-neutral",
+        }
+    }
+}
+
+/// Health: 70 and up is healthy, below 40 is poor.
+pub fn health_tone(score: i64) -> Tone {
+    match score {
+        70.. => Tone::Good,
+        40..70 => Tone::Warn,
+        _ => Tone::Bad,
+    }
+}
+
+/// Churn risk: 60 and up is high (the API's "high risk" view), below 30 is low.
+pub fn risk_tone(risk: i64) -> Tone {
+    match risk {
+        60.. => Tone::Bad,
+        30..60 => Tone::Warn,
+        _ => Tone::Good,
+    }
+}
+
+pub fn risk_word(risk: i64) -> &'static str {
+    match risk_tone(risk) {
+        Tone::Bad => "High",
+        Tone::Warn => "Medium",
+        _ => "Low",
+    }
+}
+
+pub fn status_tone(status: &str) -> Tone {
+    match status {
+        "active" => Tone::Good,
+        "onboarding" | "lead" => Tone::Neutral,
+        "at_risk" | "suspended" => Tone::Warn,
+        "churned" => Tone::Bad,
+        _ => Tone::Neutral,
+    }
+}
+
+/// `at_risk` -> `At risk`; `payment_issues` -> `Payment issues`.
+pub fn humanize(word: &str) -> String {
+    let spaced = word.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `N customer`/`N customers`, with thousands separators.
+pub fn count_noun(n: u64, singular: &str, plural: &str) -> String {
+    format!(
+        "{} {}",
+        thousands(n),
+        if n == 1 { singular } else { plural }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn money_in_known_and_unknown_currencies() {
+        assert_eq!(money("12500.5", "USD", false), "$12,500.50");
+        assert_eq!(money("12500.00", "USD", true), "$12,500");
+        assert_eq!(money("12500.25", "EUR", true), "€12,500.25");
+        assert_eq!(money("-3", "GBP", false), "-£3.00");
+        assert_eq!(money("1200", "JPY", false), "¥1,200");
+        assert_eq!(money("10", "CHF", false), "10.00 CHF");
+        assert_eq!(money("abc", "USD", false), "abc USD");
+    }
+
+    #[test]
+    fn tenure_reads_like_a_person_would_say_it() {
+        assert_eq!(tenure(0), "new");
+        assert_eq!(tenure(12), "12d");
+        assert_eq!(tenure(95), "3m");
+        assert_eq!(tenure(365), "1y");
+        assert_eq!(tenure(365 * 2 + 95), "2y 3m");
+    }
+
+    #[test]
+    fn relative_times() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 25, 12, 0, 0)
+            .single()
+            .expect("valid");
+        let ago = |s: i64| relative(now - chrono::Duration::seconds(s), now);
+        assert_eq!(ago(5), "just now");
+        assert_eq!(ago(60), "1 minute ago");
+        assert_eq!(ago(7_200), "2 hours ago");
+        assert_eq!(ago(90_000), "yesterday");
+        assert_eq!(ago(86_400 * 12), "12 days ago");
+        assert_eq!(ago(86_400 * 90), "2026-08-27");
+    }
+
+    #[test]
+    fn score_tones_match_the_api_thresholds() {
+        assert_eq!(health_tone(70), Tone::Good);
+        assert_eq!(health_tone(69), Tone::Warn);
+        assert_eq!(health_tone(39), Tone::Bad);
+        assert_eq!(risk_tone(60), Tone::Bad);
+        assert_eq!(risk_tone(59), Tone::Warn);
+        assert_eq!(risk_tone(29), Tone::Good);
+        assert_eq!(risk_word(75), "High");
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(humanize("at_risk"), "At risk");
+        assert_eq!(humanize(""), "");
+        assert_eq!(count_noun(1, "customer", "customers"), "1 customer");
+        assert_eq!(
+            count_noun(2_000, "customer", "customers"),
+            "2,000 customers"
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per screen. Pages fetch through `crate::api`, keep their state in signals and
+//! the URL, and draw with `crate::components`.
+
+pub mod customer;
+pub mod directory;
+pub mod settings;
+pub mod signin;
