@@ -8,10 +8,11 @@ WORKDIR /src
 COPY . .
 # The cache mounts keep the registry and target dir between builds (BuildKit); the binary is
 # copied out because a cache mount is not part of the image.
-# TODO(spa): switch to `cargo xtask build` once xtask builds the SPA into the binary's assets.
+# `cargo xtask build` adds the wasm32 target, installs the pinned wasm-bindgen CLI, builds the
+# SPA into frontend/dist and then the release binary with the SPA embedded.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p tenure-api --bin tenure \
+    cargo xtask build \
     && install -m 0755 target/release/tenure /usr/local/bin/tenure
 
 FROM debian:bookworm-slim AS runtime

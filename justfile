@@ -9,13 +9,17 @@ default:
 run *args:
     cargo xtask run {{args}}
 
-# The whole suite: fmt, clippy, PostgreSQL, cargo test, OpenAPI drift, tidy.
+# The whole suite: fmt, clippy, SPA, PostgreSQL, cargo test, browser tests, OpenAPI drift, tidy.
 test *filter:
     cargo xtask test {{filter}}
 
-# Release build of the `tenure` binary.
+# The web app, then the release `tenure` binary with it embedded.
 build:
     cargo xtask build
+
+# Only the browser tests (headless Chromium).
+e2e *filter:
+    cargo xtask e2e {{filter}}
 
 # Directory benchmark on PostgreSQL and SQLite, e.g. `just bench directory --customers 100000`.
 bench *args:

@@ -214,6 +214,20 @@ impl Browser {
         serde_json::from_value(value).map_err(|e| anyhow!("row names: {e}"))
     }
 
+    /// With `TENURE_E2E_SCREENSHOTS=1`, saves a screenshot of this moment (to look at the UI).
+    pub async fn snapshot(&self, name: &str) -> Result<()> {
+        if std::env::var_os("TENURE_E2E_SCREENSHOTS").is_none() {
+            return Ok(());
+        }
+        let dir = artifacts_dir().join("snapshots");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(
+            dir.join(format!("{name}.png")),
+            self.client.screenshot().await?,
+        )?;
+        Ok(())
+    }
+
     /// Signs in through the form and waits for the directory.
     pub async fn sign_in(&self, email: &str) -> Result<()> {
         self.goto("/signin").await?;

@@ -12,7 +12,15 @@ use harness::{Browser, DESKTOP, MOBILE, run};
 #[tokio::test]
 async fn staff_signs_in_and_search_narrows_the_table() {
     run("search", DESKTOP, async |b: &Browser| {
-        b.sign_in("staff@demo.example").await?;
+        // Demo mode lists the demo accounts; picking one fills the form.
+        b.goto("/signin").await?;
+        b.wait_until("the demo logins", "document.querySelectorAll('.demo-login').length === 4").await?;
+        b.js("[...document.querySelectorAll('.demo-login')].find(x => x.textContent.includes('staff@')).click(); return true;").await?;
+        let email = b.find("#signin-email").await?.prop("value").await?;
+        ensure!(email.as_deref() == Some("staff@demo.example"), "the form was filled: {email:?}");
+        b.click("form button[type=submit]").await?;
+        b.wait_until("the directory", "location.pathname === '/customers'").await?;
+        b.rows_loaded().await?;
         let role = b.find("[data-testid=role]").await?.text().await?;
         ensure!(role == "staff", "the shell shows the role, got {role:?}");
         let elapsed = b
@@ -30,6 +38,7 @@ async fn staff_signs_in_and_search_narrows_the_table() {
             names.iter().all(|n| n.to_lowercase().contains("umbrella")),
             "every row matches the search: {names:?}"
         );
+        b.snapshot("directory-search").await?;
         let narrowed = b.find(".subtitle").await?.text().await?;
         ensure!(narrowed != all, "the total changed from {all:?}");
         // Reload keeps the search.
@@ -57,6 +66,7 @@ async fn chips_sort_and_pages_live_in_the_url() {
             .await?;
         let risks: Vec<i64> = serde_json::from_value(risks)?;
         ensure!(!risks.is_empty() && risks.iter().all(|r| *r >= 60), "high risk rows only: {risks:?}");
+        b.snapshot("directory-high-risk").await?;
         ensure!(b.row_names().await? != first_page, "the rows changed");
 
         b.click("button.sort-button[data-sort=mrr]").await?;
@@ -123,6 +133,7 @@ async fn create_with_an_error_then_fix_it_then_edit_it() {
         b.click("form.customer-form button[type=submit]").await?;
         b.wait_until("the server's country error", "document.querySelector('#f-country-error:not([hidden])')").await?;
         let message = b.find("#f-country-error").await?.text().await?;
+        b.snapshot("form-server-error").await?;
         ensure!(!message.is_empty(), "the country field explains itself");
         ensure!(b.path().await? == "/customers/new", "still on the form");
 
@@ -130,6 +141,7 @@ async fn create_with_an_error_then_fix_it_then_edit_it() {
         b.click("form.customer-form button[type=submit]").await?;
         b.wait_until("the new customer's page", "/^\\/customers\\/[0-9a-f-]{36}$/.test(location.pathname)").await?;
         let name = b.find("[data-testid=customer-name]").await?.text().await?;
+        b.snapshot("customer-profile").await?;
         ensure!(name == "Zephyr Test Works", "the profile shows the new customer: {name:?}");
         let path = b.path().await?;
 
@@ -188,6 +200,7 @@ async fn bulk_delete_two_customers() {
         b.click(".bulk-bar .btn-danger").await?;
         let confirm = b.find("[data-testid=confirm-delete]").await?;
         let label = confirm.text().await?;
+        b.snapshot("bulk-confirm").await?;
         ensure!(label == "Delete 2 customers", "the dialog names the count: {label:?}");
         confirm.click().await?;
         b.wait_until("the toast", "document.querySelector('.toasts').textContent.includes('2 customers deleted')").await?;
@@ -277,6 +290,7 @@ async fn the_mobile_width_shows_cards() {
                           width: row.getBoundingClientRect().width,
                           label: getComputedStyle(row.querySelector('td[data-label=MRR]'), '::before').content };")
             .await?;
+        b.snapshot("mobile-cards").await?;
         ensure!(layout["head"] == "none", "no table header on a phone: {layout}");
         ensure!(layout["row"] == "grid", "rows are cards: {layout}");
         ensure!(layout["width"].as_f64().is_some_and(|w| w <= 390.0), "cards fit the screen: {layout}");
@@ -296,6 +310,7 @@ async fn an_expired_session_returns_to_sign_in_with_a_message() {
         b.click("button[aria-label='Next page']").await?;
         b.wait_until("the sign-in page", "location.pathname === '/signin'").await?;
         let banner = b.find(".banner-info").await?.text().await.context("the notice")?;
+        b.snapshot("expired").await?;
         ensure!(banner.contains("expired"), "the page says why: {banner:?}");
         ensure!(b.path().await?.contains("next="), "and remembers where you were");
         Ok(())

@@ -135,7 +135,9 @@ pub fn SignInPage() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
-                        <p class="hint">"Password: " <code>"demo"</code></p>
+                        <p class="hint">"Password: "
+                            <code>{move || demo.with(|d| d.first().map(|l| l.password.clone()))}</code>
+                        </p>
                     </section>
                 </Show>
             </main>

@@ -14,3 +14,4 @@ mod errors;
 mod export;
 mod list;
 mod ops;
+mod spa;
