@@ -202,6 +202,7 @@ async fn bulk_delete_two_customers() {
         let label = confirm.text().await?;
         b.snapshot("bulk-confirm").await?;
         ensure!(label == "Delete 2 customers", "the dialog names the count: {label:?}");
+        b.wait_until("focus inside the dialog", "document.activeElement && document.activeElement.closest('dialog[open]')").await?;
         confirm.click().await?;
         b.wait_until("the toast", "document.querySelector('.toasts').textContent.includes('2 customers deleted')").await?;
         b.rows_loaded().await?;
@@ -210,6 +211,41 @@ async fn bulk_delete_two_customers() {
             ensure!(gone.is_empty(), "{id} left the table");
         }
         b.wait_until("the new total", &format!("document.querySelector('.subtitle').textContent.replace(/[^0-9]/g, '') === '{}'", total_before - 2)).await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn select_all_matching_tags_every_row_of_the_filter() {
+    run("bulk-all-matching", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        b.goto("/customers?q=umbrella").await?;
+        b.rows_loaded().await?;
+        let matching = total(b).await?;
+        let on_page = b.row_names().await?.len() as u64;
+        ensure!(matching > on_page, "the filter spans pages: {matching} vs {on_page}");
+        b.click("[data-testid=select-page]").await?;
+        b.click(".bulk-bar .btn-link").await?;
+        b.wait_until("all matching selected", &format!(
+            "document.querySelector('[data-testid=bulk-count]').textContent === '{matching} selected'")).await?;
+
+        // Escape closes a dialog and hands focus back to the button that opened it.
+        b.click(".bulk-bar button:nth-of-type(2)").await?;
+        b.wait_until("the tag dialog", "document.activeElement && document.activeElement.id === 'bulk-tag'").await?;
+        let escape: char = fantoccini::key::Key::Escape.into();
+        b.find("#bulk-tag").await?.send_keys(&escape.to_string()).await?;
+        b.wait_until("the dialog closed", "!document.querySelector('dialog[open]')").await?;
+        b.wait_until("focus back on the opener", "document.activeElement && document.activeElement.textContent.includes('Remove tag')").await?;
+
+        b.js("[...document.querySelectorAll('.bulk-bar button')].find(x => x.textContent.includes('Add tag')).click(); return true;").await?;
+        b.fill("#bulk-tag", "e2e-umbrella").await?;
+        b.click("dialog[open] button[type=submit]").await?;
+        b.wait_until("the toast", &format!(
+            "document.querySelector('.toasts').textContent.includes('{matching} customers tagged')")).await?;
+        b.goto("/customers?tag=e2e-umbrella").await?;
+        b.rows_loaded().await?;
+        ensure!(total(b).await? == matching, "every matching customer got the tag");
         Ok(())
     })
     .await;
