@@ -7,6 +7,7 @@ use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
 use tenure_api_types::{MeResponse, RefreshRequest};
+use wasm_bindgen::JsCast;
 
 use crate::api::Call;
 use crate::components::{Icon, Toasts, ToastsView};
@@ -125,10 +126,26 @@ fn TopBar() -> impl IntoView {
         navigate("/signin", Default::default());
     };
     let me = move || auth.me.get();
+    // A click anywhere outside the open menu closes it.
+    let menu = NodeRef::<leptos::html::Div>::new();
+    let outside = window_event_listener(leptos::ev::click, move |ev| {
+        let inside = menu
+            .get_untracked()
+            .zip(ev.target())
+            .is_some_and(|(menu, target)| {
+                target
+                    .dyn_ref::<web_sys::Node>()
+                    .is_some_and(|node| menu.contains(Some(node)))
+            });
+        if !inside && menu_open.get_untracked() {
+            menu_open.set(false);
+        }
+    });
+    on_cleanup(move || outside.remove());
     view! {
         <header class="topbar">
             <div class="org-name">{move || me().map(|m| m.organization.name)}</div>
-            <div class="user-menu">
+            <div class="user-menu" node_ref=menu>
                 <button class="btn btn-ghost user-button" aria-haspopup="true"
                     aria-expanded=move || menu_open.get().to_string()
                     on:click=move |_| menu_open.update(|o| *o = !*o)>

@@ -337,6 +337,42 @@ async fn the_mobile_width_shows_cards() {
 }
 
 #[tokio::test]
+async fn a_reload_stays_signed_in_and_sign_out_ends_it() {
+    run("sign-out", DESKTOP, async |b: &Browser| {
+        b.sign_in("owner@demo.example").await?;
+        b.client.refresh().await?;
+        b.rows_loaded().await?;
+        ensure!(
+            b.path().await? == "/customers",
+            "still signed in after a reload"
+        );
+        b.click(".user-button").await?;
+        b.find(".menu").await?;
+        b.click("h1").await?;
+        b.wait_until(
+            "the menu closed by a click outside",
+            "!document.querySelector('.menu')",
+        )
+        .await?;
+        b.click(".user-button").await?;
+        b.click(".menu .menu-item").await?;
+        b.wait_until("the sign-in page", "location.pathname === '/signin'")
+            .await?;
+        let notice = b.find(".banner-info").await?.text().await?;
+        ensure!(
+            notice.contains("signed out"),
+            "the page says so: {notice:?}"
+        );
+        b.goto("/customers?view=active").await?;
+        b.wait_until("sent to sign in", "location.pathname === '/signin'")
+            .await?;
+        ensure!(b.path().await?.contains("next="), "with the way back");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_expired_session_returns_to_sign_in_with_a_message() {
     run("expiry", DESKTOP, async |b: &Browser| {
         b.sign_in("staff@demo.example").await?;

@@ -109,9 +109,10 @@ pub fn DirectoryPage() -> impl IntoView {
             directory.tags.set(tags);
         }
     });
-    // A different question is a different set of rows: drop the selection (pages keep it).
-    let question = Memo::new(move |_| query.with(|q| q.export_query()));
-    Effect::new(move |previous: Option<String>| {
+    // A different question is a different set of rows: drop the selection (another page or
+    // sort of the same rows keeps it).
+    let question = Memo::new(move |_| query.with(|q| (q.counts_query(), q.view.clone())));
+    Effect::new(move |previous: Option<(String, Option<String>)>| {
         let now = question.get();
         if previous.is_some_and(|p| p != now) {
             directory.clear_selection();
