@@ -62,11 +62,13 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
     let children = StoredValue::new(children);
     move || {
         if auth.me.with(Option::is_none) {
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+            let search = location.search.get_untracked();
+            let search = match search.as_str() {
+                "" => String::new(),
+                s if s.starts_with('?') => search,
+                s => format!("?{s}"),
+            };
+            let here = format!("{}{search}", location.pathname.get_untracked());
             let target = format!("/signin?next={}", crate::api::encode(&here));
             return view! { <Redirect path=target/> }.into_any();
         }

@@ -246,6 +246,15 @@ async fn select_all_matching_tags_every_row_of_the_filter() {
         b.goto("/customers?tag=e2e-umbrella").await?;
         b.rows_loaded().await?;
         ensure!(total(b).await? == matching, "every matching customer got the tag");
+
+        // Status change from the bulk bar, on one row.
+        let id = b.js("return document.querySelector('.customer-table tbody tr[data-id]').dataset.id;").await?;
+        let id = id.as_str().context("a row id")?.to_owned();
+        b.click(&format!("tr[data-id='{id}'] td.col-check input")).await?;
+        b.find("#bulk-status").await?.select_by_value("suspended").await?;
+        b.wait_until("the toast", "document.querySelector('.toasts').textContent.includes('1 customer updated')").await?;
+        b.wait_until("the new status", &format!(
+            "document.querySelector(\"tr[data-id='{id}'] .cell-meta .badge\").textContent === 'Suspended'")).await?;
         Ok(())
     })
     .await;

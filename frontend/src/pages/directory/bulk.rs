@@ -46,6 +46,7 @@ pub fn BulkBar() -> impl IntoView {
     let tag_text = RwSignal::new(String::new());
     let summary = RwSignal::new(None::<Summary>);
     let summary_open = RwSignal::new(false);
+    let status_choice = RwSignal::new(String::new());
 
     let count = move || {
         if directory.all_matching.get() {
@@ -110,13 +111,17 @@ pub fn BulkBar() -> impl IntoView {
                     </button>
                 </Show>
                 <label class="visually-hidden" for="bulk-status">"Change status"</label>
-                <select id="bulk-status" disabled=move || busy.get() on:change=move |ev| {
-                    let status = event_target_value(&ev);
-                    if !status.is_empty() {
-                        run(Action::Status(status));
-                    }
-                }>
-                    <option value="" selected=true>"Change status…"</option>
+                <select id="bulk-status" disabled=move || busy.get()
+                    prop:value=move || status_choice.get()
+                    on:change=move |ev| {
+                        let status = event_target_value(&ev);
+                        if !status.is_empty() {
+                            run(Action::Status(status));
+                        }
+                        // The menu is an action, not a setting: back to its prompt.
+                        status_choice.set(String::new());
+                    }>
+                    <option value="">"Change status…"</option>
                     {STATUSES.iter().map(|s| view! { <option value=*s>{format::humanize(s)}</option> }).collect_view()}
                 </select>
                 <button class="btn" disabled=move || busy.get()
