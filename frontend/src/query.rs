@@ -100,6 +100,8 @@ pub struct DirectoryQuery {
     pub sort: String,
     pub page: u32,
     pub per_page: u32,
+    /// The bin: soft-deleted customers instead of live ones.
+    pub deleted: bool,
 }
 
 impl DirectoryQuery {
@@ -125,6 +127,7 @@ impl DirectoryQuery {
                     query.view = Some(value.to_owned());
                 }
                 "sort" => query.sort = value.to_owned(),
+                "deleted" => query.deleted = value == "true",
                 "page" => query.page = value.parse().ok().filter(|p| *p >= 1).unwrap_or(1),
                 "per_page" => {
                     query.per_page = value
@@ -156,6 +159,9 @@ impl DirectoryQuery {
         }
         if self.sort != DEFAULT_SORT {
             out.append_pair("sort", &self.sort);
+        }
+        if self.deleted {
+            out.append_pair("deleted", "true");
         }
         if self.page != 1 {
             out.append_pair("page", &self.page.to_string());
@@ -214,6 +220,9 @@ impl DirectoryQuery {
         }
         for (key, value) in &self.filters {
             out.append_pair(key, value);
+        }
+        if self.deleted {
+            out.append_pair("deleted", "true");
         }
     }
 
@@ -401,6 +410,19 @@ mod tests {
             query.list_query(),
             "q=a&view=active&tier=gold&sort=name&page=2&per_page=25"
         );
+    }
+
+    #[test]
+    fn the_bin_is_a_flag_every_query_carries() {
+        let query = DirectoryQuery::from_query_string("deleted=true&q=a");
+        assert!(query.deleted);
+        assert_eq!(query.to_query_string(), "q=a&deleted=true");
+        assert_eq!(query.counts_query(), "q=a&deleted=true");
+        assert_eq!(
+            query.list_query(),
+            "q=a&deleted=true&sort=name&page=1&per_page=25"
+        );
+        assert!(!DirectoryQuery::from_query_string("deleted=false").deleted);
     }
 
     #[test]

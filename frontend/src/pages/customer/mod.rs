@@ -241,7 +241,7 @@ fn Profile(customer: CustomerView, reload: Callback<()>) -> impl IntoView {
             })}
         </div>
         <Modal open=confirm title=Signal::derive(move || "Delete this customer?".to_owned())>
-            <p>{format!("{name} will move to the bin and can be restored by staff.")}</p>
+            <p>{format!("{name} will move to the bin, from where it can be restored.")}</p>
             <div class="modal-actions">
                 <button class="btn" on:click=move |_| confirm.set(false)>"Cancel"</button>
                 <button class="btn btn-danger" on:click=delete.clone()>"Delete customer"</button>

@@ -110,31 +110,38 @@ pub fn BulkBar() -> impl IntoView {
                         {move || format!("Select all {} matching", format::thousands(directory.total().unwrap_or(0)))}
                     </button>
                 </Show>
+                <Show when=move || directory.query.with(|q| q.deleted)>
+                    <button class="btn btn-primary" disabled=move || busy.get() on:click=move |_| run(Action::Restore)>
+                        "Restore"
+                    </button>
+                </Show>
+                <Show when=move || directory.query.with(|q| !q.deleted)>
                 <label class="visually-hidden" for="bulk-status">"Change status"</label>
-                <select id="bulk-status" disabled=move || busy.get()
-                    prop:value=move || status_choice.get()
-                    on:change=move |ev| {
-                        let status = event_target_value(&ev);
-                        if !status.is_empty() {
-                            run(Action::Status(status));
-                        }
-                        // The menu is an action, not a setting: back to its prompt.
-                        status_choice.set(String::new());
-                    }>
-                    <option value="">"Change status…"</option>
-                    {STATUSES.iter().map(|s| view! { <option value=*s>{format::humanize(s)}</option> }).collect_view()}
-                </select>
-                <button class="btn" disabled=move || busy.get()
-                    on:click=move |_| { tag_mode.set(TagMode::Add); tag_text.set(String::new()); tag_dialog.set(true); }>
-                    <Icon name="tag"/>"Add tag"
-                </button>
-                <button class="btn" disabled=move || busy.get()
-                    on:click=move |_| { tag_mode.set(TagMode::Remove); tag_text.set(String::new()); tag_dialog.set(true); }>
-                    "Remove tag"
-                </button>
-                <button class="btn btn-danger" disabled=move || busy.get() on:click=move |_| confirm_delete.set(true)>
-                    <Icon name="trash"/>"Delete"
-                </button>
+                    <select id="bulk-status" disabled=move || busy.get()
+                        prop:value=move || status_choice.get()
+                        on:change=move |ev| {
+                            let status = event_target_value(&ev);
+                            if !status.is_empty() {
+                                run(Action::Status(status));
+                            }
+                            // The menu is an action, not a setting: back to its prompt.
+                            status_choice.set(String::new());
+                        }>
+                        <option value="">"Change status…"</option>
+                        {STATUSES.iter().map(|s| view! { <option value=*s>{format::humanize(s)}</option> }).collect_view()}
+                    </select>
+                    <button class="btn" disabled=move || busy.get()
+                        on:click=move |_| { tag_mode.set(TagMode::Add); tag_text.set(String::new()); tag_dialog.set(true); }>
+                        <Icon name="tag"/>"Add tag"
+                    </button>
+                    <button class="btn" disabled=move || busy.get()
+                        on:click=move |_| { tag_mode.set(TagMode::Remove); tag_text.set(String::new()); tag_dialog.set(true); }>
+                        "Remove tag"
+                    </button>
+                    <button class="btn btn-danger" disabled=move || busy.get() on:click=move |_| confirm_delete.set(true)>
+                        <Icon name="trash"/>"Delete"
+                    </button>
+                </Show>
                 <button class="btn btn-ghost" on:click=move |_| directory.clear_selection()>"Clear selection"</button>
                 <Show when=move || busy.get()><Spinner/><span class="muted">"Working…"</span></Show>
             </div>
@@ -142,7 +149,7 @@ pub fn BulkBar() -> impl IntoView {
 
         <Modal open=confirm_delete title=Signal::derive(move || format!("Delete {}?", format::count_noun(count(), "customer", "customers")))>
             <p>{move || format!(
-                "{} will move to the bin. They disappear from the directory and can be restored by an owner.",
+                "{} will move to the bin. They disappear from the directory and can be restored from the bin.",
                 format::count_noun(count(), "customer", "customers"))}</p>
             <div class="modal-actions">
                 <button class="btn" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
@@ -224,6 +231,7 @@ enum Action {
     AddTag(String),
     RemoveTag(String),
     Delete,
+    Restore,
 }
 
 impl Action {
@@ -233,6 +241,7 @@ impl Action {
             Action::AddTag(_) => "tagged",
             Action::RemoveTag(_) => "untagged",
             Action::Delete => "deleted",
+            Action::Restore => "restored",
         }
     }
 }
@@ -288,6 +297,17 @@ async fn apply(action: &Action, ids: &[Uuid]) -> Result<BulkResult, ApiError> {
             Action::Delete => {
                 Call::post(
                     "/customers/bulk/delete",
+                    &BulkIdsRequest {
+                        ids,
+                        items: Vec::new(),
+                    },
+                )
+                .json()
+                .await?
+            }
+            Action::Restore => {
+                Call::post(
+                    "/customers/bulk/restore",
                     &BulkIdsRequest {
                         ids,
                         items: Vec::new(),

@@ -18,7 +18,7 @@ use tenure_api_types::{CustomerList, TagCount, UserList, UserView, ViewCounts};
 use uuid::Uuid;
 
 use crate::api::{ApiError, Call};
-use crate::components::{Icon, use_toasts};
+use crate::components::{Banner, Icon, use_toasts};
 use crate::format;
 use crate::query::{DirectoryQuery, PAGE_SIZES, VIEWS};
 use crate::session::use_auth;
@@ -136,7 +136,13 @@ pub fn DirectoryPage() -> impl IntoView {
         <div class="toolbar">
             <SearchBox/>
             <filters::FilterButton/>
+            <BinToggle/>
         </div>
+        <Show when=move || query.with(|q| q.deleted)>
+            <Banner tone="info">
+                "You are looking at the bin: customers deleted from the directory. Select them to restore them."
+            </Banner>
+        </Show>
         <Chips/>
         <filters::FilterPanel/>
         <Show when=move || auth.can_write()>
@@ -248,6 +254,22 @@ fn SearchBox() -> impl IntoView {
                 placeholder="Search name, email, code, domain or phone"
                 prop:value=move || text.get() on:input=on_input/>
         </div>
+    }
+}
+
+/// Switches between the live directory and the bin (deleted customers).
+#[component]
+fn BinToggle() -> impl IntoView {
+    let directory = expect_context::<Directory>();
+    let in_bin = move || directory.query.with(|q| q.deleted);
+    view! {
+        <button class="btn" aria-pressed=move || in_bin().to_string() data-testid="bin-toggle"
+            on:click=move |_| {
+                let deleted = !directory.query.get_untracked().deleted;
+                directory.go(&directory.query.get_untracked().changed(|q| q.deleted = deleted), false);
+            }>
+            <Icon name="trash"/>{move || if in_bin() { "Leave the bin" } else { "Bin" }}
+        </button>
     }
 }
 

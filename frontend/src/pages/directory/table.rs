@@ -31,7 +31,10 @@ pub fn CustomerTable() -> impl IntoView {
         .into_any(),
         Some(Ok(list)) if list.items.is_empty() => {
             let filtered = directory.query.with(|q| !q.q.is_empty() || q.view.is_some() || !q.filters.is_empty());
-            let (title, hint) = if filtered {
+            let in_bin = directory.query.with(|q| q.deleted);
+            let (title, hint) = if in_bin && !filtered {
+                ("The bin is empty", "Deleted customers wait here until someone restores them.")
+            } else if filtered {
                 ("No customers match", "Try other words, another quick view, or clear the filters.")
             } else {
                 ("No customers yet", "Add your first customer, or import them from a CSV file.")
