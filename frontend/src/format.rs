@@ -167,6 +167,16 @@ pub fn humanize(word: &str) -> String {
     }
 }
 
+/// How a wire value reads in a menu: `at_risk` -> `At risk`, `vip` -> `VIP`,
+/// `501-1000` -> `501–1000`.
+pub fn label(value: &str) -> String {
+    match value {
+        "vip" => "VIP".to_owned(),
+        v if v.starts_with(|c: char| c.is_ascii_digit()) => v.replace('-', "–"),
+        v => humanize(v),
+    }
+}
+
 /// `N customer`/`N customers`, with thousands separators.
 pub fn count_noun(n: u64, singular: &str, plural: &str) -> String {
     format!(

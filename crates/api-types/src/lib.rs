@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod customer;
 pub mod problem;
+pub mod vocabulary;
 
 pub use auth::*;
 pub use customer::*;

@@ -373,6 +373,37 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn the_published_vocabulary_is_the_domains() {
+        use tenure_api_types::vocabulary as wire;
+        use tenure_domain::customer::{
+            CompanySize, CustomerKind, CustomerStatus, CustomerType, PaymentStatus,
+        };
+        fn strings<T>(all: &[T], as_str: fn(&T) -> &'static str) -> Vec<&'static str> {
+            all.iter().map(as_str).collect()
+        }
+        assert_eq!(
+            wire::CUSTOMER_KINDS,
+            strings(CustomerKind::ALL, CustomerKind::as_str)
+        );
+        assert_eq!(
+            wire::CUSTOMER_STATUSES,
+            strings(CustomerStatus::ALL, CustomerStatus::as_str)
+        );
+        assert_eq!(
+            wire::CUSTOMER_TYPES,
+            strings(CustomerType::ALL, CustomerType::as_str)
+        );
+        assert_eq!(
+            wire::PAYMENT_STATUSES,
+            strings(PaymentStatus::ALL, PaymentStatus::as_str)
+        );
+        assert_eq!(
+            wire::COMPANY_SIZES,
+            strings(CompanySize::ALL, CompanySize::as_str)
+        );
+    }
+
+    #[test]
     fn merge_patch_follows_rfc_7396() {
         let mut doc = json!({"a": "b", "c": {"d": "e", "f": "g"}});
         merge_patch(&mut doc, &json!({"a": "z", "c": {"f": null}}));

@@ -12,6 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use serde_json::{Map, Value};
+use tenure_api_types::vocabulary::{
+    COMPANY_SIZES, CUSTOMER_KINDS, CUSTOMER_STATUSES, CUSTOMER_TYPES, PAYMENT_STATUSES,
+};
 use tenure_api_types::{CustomerView, UserList};
 
 use crate::api::{ApiError, Call};
@@ -27,7 +30,10 @@ enum Kind {
     Whole,
     Money,
     Long,
-    Choice(&'static [(&'static str, &'static str)]),
+    /// One of a closed set of wire values (labelled by `format::label`).
+    Choice(&'static [&'static str]),
+    /// The same, with "not set" as the first choice.
+    OptionalChoice(&'static [&'static str]),
     Owner,
     Tags,
     Check,
@@ -60,37 +66,6 @@ struct Spec {
     hint: Option<&'static str>,
 }
 
-const KINDS: &[(&str, &str)] = &[("company", "Company"), ("person", "Person")];
-const STATUSES: &[(&str, &str)] = &[
-    ("lead", "Lead"),
-    ("onboarding", "Onboarding"),
-    ("active", "Active"),
-    ("at_risk", "At risk"),
-    ("suspended", "Suspended"),
-    ("churned", "Churned"),
-];
-const TYPES: &[(&str, &str)] = &[
-    ("standard", "Standard"),
-    ("vip", "VIP"),
-    ("partner", "Partner"),
-];
-const PAYMENT: &[(&str, &str)] = &[
-    ("current", "Current"),
-    ("pending", "Pending"),
-    ("overdue", "Overdue"),
-    ("failed", "Failed"),
-];
-const SIZES: &[(&str, &str)] = &[
-    ("", "—"),
-    ("1-10", "1–10"),
-    ("11-50", "11–50"),
-    ("51-200", "51–200"),
-    ("201-500", "201–500"),
-    ("501-1000", "501–1,000"),
-    ("1001-5000", "1,001–5,000"),
-    ("5001+", "5,001+"),
-];
-
 const fn spec(key: &'static str, label: &'static str, kind: Kind, section: Section) -> Spec {
     Spec {
         key,
@@ -101,19 +76,11 @@ const fn spec(key: &'static str, label: &'static str, kind: Kind, section: Secti
     }
 }
 
-const fn hinted(
-    key: &'static str,
-    label: &'static str,
-    kind: Kind,
-    section: Section,
-    hint: &'static str,
-) -> Spec {
-    Spec {
-        key,
-        label,
-        kind,
-        section,
-        hint: Some(hint),
+impl Spec {
+    /// The same field with a line of help under it.
+    const fn hint(mut self, hint: &'static str) -> Spec {
+        self.hint = Some(hint);
+        self
     }
 }
 
@@ -121,68 +88,49 @@ use Kind::*;
 use Section::*;
 
 const FIELDS: &[Spec] = &[
-    spec("kind", "Kind", Choice(KINDS), Basic),
+    spec("kind", "Kind", Choice(CUSTOMER_KINDS), Basic),
     spec("name", "Name", Text, Basic),
     spec("first_name", "First name", Text, Basic),
     spec("last_name", "Last name", Text, Basic),
     spec("display_name", "Display name", Text, Basic),
     spec("legal_name", "Legal name", Text, Basic),
-    hinted(
-        "customer_code",
-        "Customer code",
-        Text,
-        Basic,
-        "Left empty, one like CUS-000123 is made.",
-    ),
+    spec("customer_code", "Customer code", Text, Basic)
+        .hint("Left empty, one like CUS-000123 is made."),
     spec("email", "Email", Email, Basic),
     spec("phone", "Phone", Tel, Basic),
     spec("website", "Website", Url, Basic),
-    hinted(
-        "country",
-        "Country",
-        Text,
-        Basic,
-        "Two-letter code, e.g. DE, US.",
-    ),
-    spec("status", "Status", Choice(STATUSES), Business),
-    spec("customer_type", "Type", Choice(TYPES), Business),
+    spec("country", "Country", Text, Basic).hint("Two-letter code, e.g. DE, US."),
+    spec("status", "Status", Choice(CUSTOMER_STATUSES), Business),
+    spec("customer_type", "Type", Choice(CUSTOMER_TYPES), Business),
     spec("tier", "Tier", Text, Business),
     spec("plan", "Plan", Text, Business),
     spec("industry", "Industry", Text, Business),
-    spec("company_size", "Company size", Choice(SIZES), Business),
+    spec(
+        "company_size",
+        "Company size",
+        OptionalChoice(COMPANY_SIZES),
+        Business,
+    ),
     spec("owner_id", "Account owner", Owner, Business),
-    hinted("tags", "Tags", Tags, Business, "Separate tags with commas."),
-    hinted("health_score", "Health score", Whole, Business, "0 to 100."),
-    hinted("churn_risk", "Churn risk", Whole, Business, "0 to 100."),
+    spec("tags", "Tags", Tags, Business).hint("Separate tags with commas."),
+    spec("health_score", "Health score", Whole, Business).hint("0 to 100."),
+    spec("churn_risk", "Churn risk", Whole, Business).hint("0 to 100."),
     spec("customer_since", "Customer since", Date, Business),
-    hinted(
-        "currency",
-        "Currency",
-        Text,
-        Billing,
-        "Three-letter code, e.g. USD, EUR.",
-    ),
-    hinted(
-        "mrr",
-        "MRR",
-        Money,
-        Billing,
-        "Monthly recurring revenue, e.g. 1250.00",
-    ),
+    spec("currency", "Currency", Text, Billing).hint("Three-letter code, e.g. USD, EUR."),
+    spec("mrr", "MRR", Money, Billing).hint("Monthly recurring revenue, e.g. 1250.00"),
     spec("ltv", "Lifetime value", Money, Billing),
     spec("credit_limit", "Credit limit", Money, Billing),
     spec("payment_terms_days", "Payment terms (days)", Whole, Billing),
-    spec("payment_status", "Payment status", Choice(PAYMENT), Billing),
+    spec(
+        "payment_status",
+        "Payment status",
+        Choice(PAYMENT_STATUSES),
+        Billing,
+    ),
     spec("tax_id", "Tax id", Text, Billing),
     spec("portal_access", "Customer portal access", Check, Settings),
     spec("notes", "Notes", Long, Settings),
-    hinted(
-        "internal_notes",
-        "Internal notes",
-        Long,
-        Settings,
-        "Only your team sees these.",
-    ),
+    spec("internal_notes", "Internal notes", Long, Settings).hint("Only your team sees these."),
 ];
 
 /// The values a new customer starts with.
@@ -398,12 +346,8 @@ pub fn CustomerForm(
             Money => FieldKind::Input("text"),
             Long => FieldKind::TextArea,
             Check => FieldKind::Checkbox,
-            Choice(options) => FieldKind::Select(Signal::stored(
-                options
-                    .iter()
-                    .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
-                    .collect(),
-            )),
+            Choice(values) => FieldKind::Select(Signal::stored(options(values, false))),
+            OptionalChoice(values) => FieldKind::Select(Signal::stored(options(values, true))),
             Owner => FieldKind::Select(owners.into()),
             Text | Tags => FieldKind::Input("text"),
         };
@@ -458,6 +402,19 @@ pub fn CustomerForm(
             </div>
         </form>
     }
+}
+
+/// `(value, label)` menu entries for wire values, optionally led by "not set".
+fn options(values: &[&str], optional: bool) -> Vec<(String, String)> {
+    optional
+        .then(|| (String::new(), "—".to_owned()))
+        .into_iter()
+        .chain(
+            values
+                .iter()
+                .map(|v| ((*v).to_owned(), crate::format::label(v))),
+        )
+        .collect()
 }
 
 /// Moves focus to the first field with a message, in form order.

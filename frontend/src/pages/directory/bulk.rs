@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tenure_api_types::vocabulary::CUSTOMER_STATUSES;
 use tenure_api_types::{
     BulkIdsRequest, BulkItemResult, BulkResult, BulkUpdateRequest, CustomerList,
 };
@@ -19,15 +20,6 @@ use crate::format;
 const CHUNK: usize = 1_000;
 /// The most rows "select all matching" will touch from the browser.
 const MAX_MATCHING: u64 = 10_000;
-
-const STATUSES: &[&str] = &[
-    "lead",
-    "onboarding",
-    "active",
-    "at_risk",
-    "suspended",
-    "churned",
-];
 
 #[derive(Clone, Copy, PartialEq)]
 enum TagMode {
@@ -128,7 +120,7 @@ pub fn BulkBar() -> impl IntoView {
                             status_choice.set(String::new());
                         }>
                         <option value="">"Change status…"</option>
-                        {STATUSES.iter().map(|s| view! { <option value=*s>{format::humanize(s)}</option> }).collect_view()}
+                        {CUSTOMER_STATUSES.iter().map(|s| view! { <option value=*s>{format::label(s)}</option> }).collect_view()}
                     </select>
                     <button class="btn" disabled=move || busy.get()
                         on:click=move |_| { tag_mode.set(TagMode::Add); tag_text.set(String::new()); tag_dialog.set(true); }>
@@ -235,6 +227,29 @@ enum Action {
 }
 
 impl Action {
+    /// The bulk-update body for changes; `None` for delete and restore, which have their own calls.
+    fn update(&self, ids: Vec<Uuid>) -> Option<BulkUpdateRequest> {
+        let base = BulkUpdateRequest {
+            ids,
+            ..Default::default()
+        };
+        match self {
+            Action::Status(status) => Some(BulkUpdateRequest {
+                status: Some(status.clone()),
+                ..base
+            }),
+            Action::AddTag(tag) => Some(BulkUpdateRequest {
+                tags_add: vec![tag.clone()],
+                ..base
+            }),
+            Action::RemoveTag(tag) => Some(BulkUpdateRequest {
+                tags_remove: vec![tag.clone()],
+                ..base
+            }),
+            Action::Delete | Action::Restore => None,
+        }
+    }
+
     fn past_tense(&self) -> &'static str {
         match self {
             Action::Status(_) => "updated",
@@ -293,10 +308,15 @@ async fn apply(action: &Action, ids: &[Uuid]) -> Result<BulkResult, ApiError> {
     };
     for chunk in ids.chunks(CHUNK) {
         let ids = chunk.to_vec();
-        let result: BulkResult = match action {
-            Action::Delete => {
+        let result: BulkResult = match action.update(ids.clone()) {
+            Some(update) => Call::post("/customers/bulk/update", &update).json().await?,
+            None => {
+                let path = match action {
+                    Action::Restore => "/customers/bulk/restore",
+                    _ => "/customers/bulk/delete",
+                };
                 Call::post(
-                    "/customers/bulk/delete",
+                    path,
                     &BulkIdsRequest {
                         ids,
                         items: Vec::new(),
@@ -304,41 +324,6 @@ async fn apply(action: &Action, ids: &[Uuid]) -> Result<BulkResult, ApiError> {
                 )
                 .json()
                 .await?
-            }
-            Action::Restore => {
-                Call::post(
-                    "/customers/bulk/restore",
-                    &BulkIdsRequest {
-                        ids,
-                        items: Vec::new(),
-                    },
-                )
-                .json()
-                .await?
-            }
-            Action::Status(status) => {
-                let body = BulkUpdateRequest {
-                    ids,
-                    status: Some(status.clone()),
-                    ..Default::default()
-                };
-                Call::post("/customers/bulk/update", &body).json().await?
-            }
-            Action::AddTag(tag) => {
-                let body = BulkUpdateRequest {
-                    ids,
-                    tags_add: vec![tag.clone()],
-                    ..Default::default()
-                };
-                Call::post("/customers/bulk/update", &body).json().await?
-            }
-            Action::RemoveTag(tag) => {
-                let body = BulkUpdateRequest {
-                    ids,
-                    tags_remove: vec![tag.clone()],
-                    ..Default::default()
-                };
-                Call::post("/customers/bulk/update", &body).json().await?
             }
         };
         total.succeeded += result.succeeded;

@@ -2,21 +2,11 @@
 //! ranges, created dates. Every change navigates (page 1), so filters live in the URL.
 
 use leptos::prelude::*;
+use tenure_api_types::vocabulary::{CUSTOMER_STATUSES, CUSTOMER_TYPES, PAYMENT_STATUSES};
 
 use super::Directory;
 use crate::components::Icon;
 use crate::format;
-
-const STATUSES: &[&str] = &[
-    "lead",
-    "onboarding",
-    "active",
-    "at_risk",
-    "suspended",
-    "churned",
-];
-const TYPES: &[&str] = &["standard", "vip", "partner"];
-const PAYMENT: &[&str] = &["current", "pending", "overdue", "failed"];
 
 /// Opens and closes the panel; shows how many filters are on.
 #[component]
@@ -64,9 +54,9 @@ pub fn FilterPanel() -> impl IntoView {
     view! {
         <section id="filter-panel" class="filter-panel" aria-label="Filters"
             hidden=move || !directory.filters_open.get()>
-            <CheckGroup legend="Status" key="status" values=STATUSES/>
-            <CheckGroup legend="Type" key="type" values=TYPES/>
-            <CheckGroup legend="Payment" key="payment_status" values=PAYMENT/>
+            <CheckGroup legend="Status" key="status" values=CUSTOMER_STATUSES/>
+            <CheckGroup legend="Type" key="type" values=CUSTOMER_TYPES/>
+            <CheckGroup legend="Payment" key="payment_status" values=PAYMENT_STATUSES/>
             <fieldset class="filter-group">
                 <legend>"Tags"</legend>
                 <div class="check-list">
@@ -144,7 +134,7 @@ fn CheckGroup(
                                     directory.go(&directory.query.get_untracked()
                                         .changed(|q| q.toggle_in_list(key, value, on)), false);
                                 }/>
-                            {format::humanize(value)}
+                            {format::label(value)}
                         </label>
                     }
                 }).collect_view()}
