@@ -402,6 +402,71 @@ async fn a_reload_stays_signed_in_and_sign_out_ends_it() {
 }
 
 #[tokio::test]
+async fn filters_page_size_and_export_follow_the_url() {
+    run("filters-export", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        b.click("button[aria-controls=filter-panel]").await?;
+        b.click("input[name=status][value=churned]").await?;
+        b.wait_until("the status filter in the URL", "location.search.includes('status=churned')").await?;
+        b.fill("#filter-health_max", "40").await?;
+        // A text filter applies when the field is left.
+        b.click("#filter-panel legend").await?;
+        b.wait_until("the range in the URL", "location.search.includes('health_max=40')").await?;
+        b.rows_loaded().await?;
+        let rows = b
+            .js("return [...document.querySelectorAll('.customer-table tbody tr[data-id]')].map(r => [r.querySelector('.cell-meta .badge').textContent, parseInt(r.querySelector('td[data-label=Health]').textContent, 10)]);")
+            .await?;
+        let rows: Vec<(String, Option<i64>)> = serde_json::from_value(rows)?;
+        ensure!(!rows.is_empty(), "churned customers with poor health exist in the demo data");
+        ensure!(
+            rows.iter().all(|(status, health)| status == "Churned" && health.is_none_or(|h| h <= 40)),
+            "only churned rows with health up to 40: {rows:?}"
+        );
+        let count = b.find("button[aria-controls=filter-panel] .chip-count").await?.text().await?;
+        ensure!(count == "2", "the button counts two filters: {count:?}");
+        let matching = total(b).await?;
+
+        // Export of the current filter: the CSV has a header and one line per matching row.
+        b.js("window.__csv = null; const make = URL.createObjectURL; URL.createObjectURL = blob => { blob.text().then(t => window.__csv = t); return make(blob); }; return true;").await?;
+        b.click(".page-actions button.btn").await?;
+        b.wait_until("the CSV", "window.__csv !== null").await?;
+        let csv = b.js("return window.__csv;").await?;
+        let csv = csv.as_str().context("CSV text")?;
+        let lines = csv.lines().filter(|l| !l.is_empty()).count() as u64;
+        ensure!(lines == matching + 1, "header plus {matching} rows, got {lines}");
+        ensure!(csv.lines().next().is_some_and(|h| h.contains("name")), "a header line");
+
+        // A page size of 50: in the URL, and 50 rows when there are that many.
+        b.click("#filter-panel .filter-actions button").await?;
+        b.wait_until("the filters cleared", "!location.search.includes('status=')").await?;
+        b.find("#per-page").await?.select_by_value("50").await?;
+        b.wait_until("the page size in the URL", "location.search.includes('per_page=50')").await?;
+        b.rows_loaded().await?;
+        ensure!(b.row_names().await?.len() == 50, "fifty rows");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_lapsed_access_token_is_renewed_without_signing_out() {
+    run("refresh", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        // The access token lapses; the refresh token is still good.
+        b.js("const t = JSON.parse(localStorage.getItem('tenure.tokens')); t.access_token = 'lapsed'; localStorage.setItem('tenure.tokens', JSON.stringify(t)); return true;")
+            .await?;
+        b.click("button[aria-label='Next page']").await?;
+        b.wait_until("page 2", "location.search.includes('page=2')").await?;
+        b.rows_loaded().await?;
+        ensure!(b.path().await?.starts_with("/customers"), "still in the app");
+        let token = b.js("return JSON.parse(localStorage.getItem('tenure.tokens')).access_token;").await?;
+        ensure!(token.as_str().is_some_and(|t| t != "lapsed" && t.len() > 20), "a new access token: {token}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_expired_session_returns_to_sign_in_with_a_message() {
     run("expiry", DESKTOP, async |b: &Browser| {
         b.sign_in("staff@demo.example").await?;
