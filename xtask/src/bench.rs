@@ -1,3 +1,5 @@
+//! `cargo xtask bench web` is the SPA's benchmark (see `browser::bench`).
+//!
 //! `cargo xtask bench directory`: runs `tenure-bench directory` (crates/api/src/bin/bench.rs) on a
 //! fresh PostgreSQL database and on a fresh SQLite file, so the customer directory's figures on
 //! both backends come from one command. tenure-bench seeds, serves, measures and prints; this
@@ -15,7 +17,7 @@ use crate::postgres::{self, Postgres};
 use crate::temp_dir::TempDir;
 use crate::{build, cmd, workspace};
 
-const USAGE: &str = "usage: cargo xtask bench directory [--customers N] [--sqlite-customers N]";
+const USAGE: &str = "usage: cargo xtask bench directory [--customers N] [--sqlite-customers N]\n       cargo xtask bench web [--runs N]";
 const BENCH_DATABASE: &str = "tenure_bench";
 
 #[derive(Debug, PartialEq)]
@@ -25,6 +27,9 @@ struct Options {
 }
 
 pub fn run(args: &[String]) -> Result<()> {
+    if let Some(("web", rest)) = args.split_first().map(|(s, r)| (s.as_str(), r)) {
+        return crate::browser::bench(rest);
+    }
     let options = parse(args)?;
     build::build_release(&["tenure", "tenure-bench"])?;
     let bench = workspace::release_binary("tenure-bench")?;
@@ -100,10 +105,10 @@ fn parse(args: &[String]) -> Result<Options> {
         sqlite_customers: 100_000,
     };
     let Some((scenario, rest)) = args.split_first() else {
-        bail!("which benchmark? only `directory` exists\n{USAGE}");
+        bail!("which benchmark? `directory` or `web`\n{USAGE}");
     };
     if scenario != "directory" {
-        bail!("unknown benchmark `{scenario}`; only `directory` exists\n{USAGE}");
+        bail!("unknown benchmark `{scenario}`; `directory` or `web`\n{USAGE}");
     }
     let mut rest = rest.iter();
     while let Some(flag) = rest.next() {

@@ -25,6 +25,24 @@ pub fn run(args: &[String]) -> Result<()> {
     run_tests(&server, args)
 }
 
+/// `cargo xtask bench web [--runs N]`: the SPA's size (printed by the bundle build) and sign-in
+/// to first directory render against the release server, N fresh browsers (default 10).
+pub fn bench(args: &[String]) -> Result<()> {
+    let runs = match args {
+        [] => 10,
+        [flag, n] if flag == "--runs" => n.parse().with_context(|| format!("--runs {n}"))?,
+        _ => bail!("usage: cargo xtask bench web [--runs N]"),
+    };
+    crate::build::build_release(&["tenure"])?;
+    ensure_chromium()?;
+    let server = workspace::release_binary("tenure")?;
+    run_tests_with(
+        &server,
+        &["sign_in_to_first_render".to_owned()],
+        &[("TENURE_E2E_RENDER_RUNS", runs.to_string())],
+    )
+}
+
 /// Makes sure Chromium and ChromeDriver are installed.
 pub fn ensure_chromium() -> Result<()> {
     if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
@@ -68,6 +86,10 @@ pub fn build_server() -> Result<PathBuf> {
 /// Starts `server` (SQLite in a temp dir, demo data) and ChromeDriver, runs
 /// `cargo test -p tenure-e2e` against them, and stops both whatever happens.
 pub fn run_tests(server: &Path, args: &[String]) -> Result<()> {
+    run_tests_with(server, args, &[])
+}
+
+fn run_tests_with(server: &Path, args: &[String], env: &[(&str, String)]) -> Result<()> {
     let dir = TempDir::new("tenure-e2e")?;
     let db = dir.path().join("e2e.db");
     let mut app = Command::new(server);
@@ -109,6 +131,9 @@ pub fn run_tests(server: &Path, args: &[String]) -> Result<()> {
     .env("TENURE_E2E_URL", &url)
     .env("TENURE_E2E_WEBDRIVER", format!("http://127.0.0.1:{port}"))
     .env("CHROMIUM", CHROMIUM);
+    for (name, value) in env {
+        test.env(name, value);
+    }
     cmd::run(&mut test)
 }
 

@@ -23,11 +23,6 @@ async fn staff_signs_in_and_search_narrows_the_table() {
         b.rows_loaded().await?;
         let role = b.find("[data-testid=role]").await?.text().await?;
         ensure!(role == "staff", "the shell shows the role, got {role:?}");
-        let elapsed = b
-            .js("const m = performance.getEntriesByName('tenure:signin-to-directory')[0]; return m ? m.duration : null;")
-            .await?;
-        println!("directory first render after sign-in: {elapsed} ms");
-        ensure!(elapsed.is_number(), "the SPA measured sign-in to first render");
         let all = b.find(".subtitle").await?.text().await?;
         // Main-thread tasks over 50 ms while typing would be felt as lag: record them.
         b.js("window.__longTasks = []; new PerformanceObserver(list => window.__longTasks.push(...list.getEntries().map(e => e.duration))).observe({type: 'longtask'}); return true;").await?;
@@ -53,6 +48,38 @@ async fn staff_signs_in_and_search_narrows_the_table() {
         Ok(())
     })
     .await;
+}
+
+/// Sign-in to the directory's first rows, in a fresh browser (empty cache) each time:
+/// `TENURE_E2E_RENDER_RUNS` times (default 3; `cargo xtask bench web` asks for more against a
+/// release server). Printed, not asserted: speed is the benchmark's business.
+#[tokio::test]
+async fn sign_in_to_first_render() {
+    let runs: usize = std::env::var("TENURE_E2E_RENDER_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
+    let mut figures = Vec::new();
+    for run_no in 0..runs {
+        let mut measured = None;
+        run(&format!("first-render-{run_no}"), DESKTOP, async |b: &Browser| {
+            b.sign_in("staff@demo.example").await?;
+            let ms = b
+                .js("const m = performance.getEntriesByName('tenure:signin-to-directory')[0]; return m ? m.duration : null;")
+                .await?;
+            measured = Some(ms.as_f64().context("the SPA measured sign-in to first render")?);
+            Ok(())
+        })
+        .await;
+        figures.extend(measured);
+    }
+    figures.sort_by(f64::total_cmp);
+    let median = figures[figures.len() / 2];
+    println!(
+        "directory first render after sign-in, {runs} fresh browsers: min {:.0} ms, median {median:.0} ms, max {:.0} ms",
+        figures[0],
+        figures[figures.len() - 1]
+    );
 }
 
 #[tokio::test]
