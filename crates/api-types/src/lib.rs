@@ -5,11 +5,25 @@
 //! them into domain types at the edge. OpenAPI schemas are derived behind the `openapi` feature
 //! so the wasm SPA does not compile utoipa. Nothing here may depend on the server's crates.
 
+pub mod activity;
 pub mod auth;
+pub mod contact;
+pub mod custom_field;
 pub mod customer;
+pub mod goal;
+pub mod ledger;
+pub mod overview;
 pub mod problem;
+pub mod tier;
 pub mod vocabulary;
 
+pub use activity::*;
 pub use auth::*;
+pub use contact::*;
+pub use custom_field::*;
 pub use customer::*;
+pub use goal::*;
+pub use ledger::*;
+pub use overview::*;
 pub use problem::*;
+pub use tier::*;
