@@ -4,13 +4,25 @@
 //!
 //! Errors arrive as RFC 9457 problems and stay that way ([`ApiError`]) so forms can put each
 //! field's message next to the field.
+//!
+//! Pages call the typed functions at the end of this file (one per endpoint, named for what
+//! they return or do); [`Call`] is the one place a request is built.
 
 use std::cell::RefCell;
 
+use chrono::{DateTime, Utc};
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tenure_api_types::{Problem, ProblemField, RefreshRequest, TokenResponse};
+use serde_json::{Map, Value};
+use tenure_api_types::{
+    ActivityInput, ActivityList, ActivityView, AddressInput, AddressList, AddressView, ChildList,
+    ContactInput, ContactList, ContactView, CustomFieldList, CustomerList, CustomerOverview,
+    CustomerView, FlagInput, FlagView, GoalInput, GoalList, GoalView, Ledger, LedgerEntryInput,
+    LedgerEntryView, Problem, ProblemField, RefreshRequest, ResendInvoiceInput, Rollup,
+    SendMessageInput, TierChangeInput, TierList, TierPreview, TokenResponse,
+};
+use uuid::Uuid;
 
 use crate::session;
 
@@ -79,6 +91,10 @@ impl<'a> Call<'a> {
         let mut call = Call::with_body(Method::PATCH, path, body);
         call.if_match = Some(version);
         call
+    }
+
+    pub fn put(path: &'a str, body: &impl Serialize) -> Call<'a> {
+        Call::with_body(Method::PUT, path, body)
     }
 
     pub fn delete(path: &'a str) -> Call<'a> {
@@ -223,4 +239,306 @@ async fn refresh() -> bool {
 /// Percent-encodes one path segment or query value.
 pub fn encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// The fields of a JSON merge patch (RFC 7396) that turn `before` into `after`: only what
+/// changed, `null` where a value was cleared. Nested objects are compared as wholes, which is
+/// what the small wire inputs here need.
+pub fn changes<T: Serialize>(before: &T, after: &T) -> Map<String, Value> {
+    let (Ok(Value::Object(before)), Ok(Value::Object(after))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Map::new();
+    };
+    after
+        .into_iter()
+        .filter(|(key, value)| before.get(key).unwrap_or(&Value::Null) != value)
+        .collect()
+}
+
+// The customer page (Customer 360): one typed function per endpoint.
+
+pub async fn overview(id: Uuid) -> Result<CustomerOverview, ApiError> {
+    Call::get(&format!("/customers/{id}/overview")).json().await
+}
+
+/// `PATCH /customers/{id}` with `If-Match` (parent, settings, custom fields).
+pub async fn patch_customer(
+    id: Uuid,
+    version: i64,
+    patch: &Map<String, Value>,
+) -> Result<CustomerView, ApiError> {
+    Call::patch(&format!("/customers/{id}"), patch, version)
+        .json()
+        .await
+}
+
+/// Customers whose name, code or email matches `q`, for pickers.
+pub async fn search_customers(q: &str, limit: u32) -> Result<CustomerList, ApiError> {
+    Call::get(&format!("/customers?q={}&limit={limit}", encode(q)))
+        .json()
+        .await
+}
+
+pub async fn contacts(id: Uuid) -> Result<ContactList, ApiError> {
+    Call::get(&format!("/customers/{id}/contacts")).json().await
+}
+
+pub async fn create_contact(id: Uuid, input: &ContactInput) -> Result<ContactView, ApiError> {
+    Call::post(&format!("/customers/{id}/contacts"), input)
+        .json()
+        .await
+}
+
+pub async fn update_contact(
+    contact: &ContactView,
+    patch: &Map<String, Value>,
+) -> Result<ContactView, ApiError> {
+    let path = format!("/customers/{}/contacts/{}", contact.customer_id, contact.id);
+    Call::patch(&path, patch, contact.version).json().await
+}
+
+pub async fn delete_contact(contact: &ContactView) -> Result<(), ApiError> {
+    let path = format!("/customers/{}/contacts/{}", contact.customer_id, contact.id);
+    Call::delete(&path).done().await
+}
+
+pub async fn addresses(id: Uuid) -> Result<AddressList, ApiError> {
+    Call::get(&format!("/customers/{id}/addresses"))
+        .json()
+        .await
+}
+
+pub async fn create_address(id: Uuid, input: &AddressInput) -> Result<AddressView, ApiError> {
+    Call::post(&format!("/customers/{id}/addresses"), input)
+        .json()
+        .await
+}
+
+pub async fn update_address(
+    address: &AddressView,
+    patch: &Map<String, Value>,
+) -> Result<AddressView, ApiError> {
+    let path = format!(
+        "/customers/{}/addresses/{}",
+        address.customer_id, address.id
+    );
+    Call::patch(&path, patch, address.version).json().await
+}
+
+pub async fn delete_address(address: &AddressView) -> Result<(), ApiError> {
+    let path = format!(
+        "/customers/{}/addresses/{}",
+        address.customer_id, address.id
+    );
+    Call::delete(&path).done().await
+}
+
+/// Which part of the timeline to fetch: the filters of the Activity tab.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActivityQuery {
+    /// Activity types; empty is every type.
+    pub types: Vec<String>,
+    pub outcome: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl ActivityQuery {
+    /// The query string of one page: the filters, the page size and where to continue.
+    pub fn to_query(&self, limit: u32, cursor: Option<&str>) -> String {
+        let mut parts = Vec::new();
+        if !self.types.is_empty() {
+            parts.push(format!("type={}", encode(&self.types.join(","))));
+        }
+        if let Some(outcome) = &self.outcome {
+            parts.push(format!("outcome={}", encode(outcome)));
+        }
+        for (key, at) in [("from", self.from), ("to", self.to)] {
+            if let Some(at) = at {
+                let text = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                parts.push(format!("{key}={}", encode(&text)));
+            }
+        }
+        parts.push(format!("limit={limit}"));
+        if let Some(cursor) = cursor {
+            parts.push(format!("cursor={}", encode(cursor)));
+        }
+        parts.join("&")
+    }
+}
+
+pub async fn activities(
+    id: Uuid,
+    query: &ActivityQuery,
+    cursor: Option<&str>,
+) -> Result<ActivityList, ApiError> {
+    let path = format!("/customers/{id}/activities?{}", query.to_query(50, cursor));
+    Call::get(&path).json().await
+}
+
+pub async fn create_activity(id: Uuid, input: &ActivityInput) -> Result<ActivityView, ApiError> {
+    Call::post(&format!("/customers/{id}/activities"), input)
+        .json()
+        .await
+}
+
+pub async fn update_activity(
+    activity: &ActivityView,
+    patch: &Map<String, Value>,
+) -> Result<ActivityView, ApiError> {
+    let path = format!(
+        "/customers/{}/activities/{}",
+        activity.customer_id, activity.id
+    );
+    Call::patch(&path, patch, activity.version).json().await
+}
+
+pub async fn delete_activity(activity: &ActivityView) -> Result<(), ApiError> {
+    let path = format!(
+        "/customers/{}/activities/{}",
+        activity.customer_id, activity.id
+    );
+    Call::delete(&path).done().await
+}
+
+pub async fn goals(id: Uuid) -> Result<GoalList, ApiError> {
+    Call::get(&format!("/customers/{id}/goals")).json().await
+}
+
+pub async fn create_goal(id: Uuid, input: &GoalInput) -> Result<GoalView, ApiError> {
+    Call::post(&format!("/customers/{id}/goals"), input)
+        .json()
+        .await
+}
+
+pub async fn update_goal(
+    goal: &GoalView,
+    patch: &Map<String, Value>,
+) -> Result<GoalView, ApiError> {
+    let path = format!("/customers/{}/goals/{}", goal.customer_id, goal.id);
+    Call::patch(&path, patch, goal.version).json().await
+}
+
+pub async fn delete_goal(goal: &GoalView) -> Result<(), ApiError> {
+    let path = format!("/customers/{}/goals/{}", goal.customer_id, goal.id);
+    Call::delete(&path).done().await
+}
+
+pub async fn ledger(id: Uuid) -> Result<Ledger, ApiError> {
+    Call::get(&format!("/customers/{id}/ledger")).json().await
+}
+
+pub async fn add_ledger_entry(
+    id: Uuid,
+    input: &LedgerEntryInput,
+) -> Result<LedgerEntryView, ApiError> {
+    Call::post(&format!("/customers/{id}/ledger"), input)
+        .json()
+        .await
+}
+
+pub async fn add_flag(id: Uuid, input: &FlagInput) -> Result<FlagView, ApiError> {
+    Call::post(&format!("/customers/{id}/flags"), input)
+        .json()
+        .await
+}
+
+pub async fn remove_flag(id: Uuid, flag_id: Uuid, reason: &str) -> Result<(), ApiError> {
+    let path = format!("/customers/{id}/flags/{flag_id}?reason={}", encode(reason));
+    Call::delete(&path).done().await
+}
+
+pub async fn send_message(id: Uuid, input: &SendMessageInput) -> Result<ActivityView, ApiError> {
+    Call::post(&format!("/customers/{id}/actions/send-message"), input)
+        .json()
+        .await
+}
+
+pub async fn resend_invoice(
+    id: Uuid,
+    input: &ResendInvoiceInput,
+) -> Result<ActivityView, ApiError> {
+    Call::post(&format!("/customers/{id}/actions/resend-invoice"), input)
+        .json()
+        .await
+}
+
+pub async fn tiers() -> Result<TierList, ApiError> {
+    Call::get("/tiers").json().await
+}
+
+pub async fn preview_tier(id: Uuid, input: &TierChangeInput) -> Result<TierPreview, ApiError> {
+    Call::post(&format!("/customers/{id}/tier/preview"), input)
+        .json()
+        .await
+}
+
+pub async fn apply_tier(id: Uuid, input: &TierChangeInput) -> Result<CustomerView, ApiError> {
+    Call::put(&format!("/customers/{id}/tier"), input)
+        .json()
+        .await
+}
+
+pub async fn custom_fields() -> Result<CustomFieldList, ApiError> {
+    Call::get("/custom-fields").json().await
+}
+
+pub async fn children(id: Uuid) -> Result<ChildList, ApiError> {
+    Call::get(&format!("/customers/{id}/children")).json().await
+}
+
+pub async fn rollup(id: Uuid) -> Result<Rollup, ApiError> {
+    Call::get(&format!("/customers/{id}/rollup")).json().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    #[test]
+    fn changes_holds_only_what_differs_and_nulls_what_was_cleared() {
+        let before = ContactInput {
+            first_name: Some("Ada".into()),
+            email: Some("ada@example.com".into()),
+            title: Some("CTO".into()),
+            ..ContactInput::default()
+        };
+        let after = ContactInput {
+            first_name: Some("Ada".into()),
+            email: Some("ada@lovelace.example".into()),
+            title: None,
+            is_primary: Some(true),
+            ..ContactInput::default()
+        };
+        let patch = changes(&before, &after);
+        assert_eq!(
+            Value::Object(patch),
+            json!({"email": "ada@lovelace.example", "title": null, "is_primary": true})
+        );
+        assert!(changes(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn activity_query_writes_filters_in_the_apis_words() {
+        let at = |d| {
+            Utc.with_ymd_and_hms(2026, 11, d, 0, 0, 0)
+                .single()
+                .expect("valid")
+        };
+        let query = ActivityQuery {
+            types: vec!["call".into(), "meeting".into()],
+            outcome: Some("positive".into()),
+            from: Some(at(1)),
+            to: Some(at(25)),
+        };
+        assert_eq!(
+            query.to_query(50, Some("abc=")),
+            "type=call%2Cmeeting&outcome=positive&from=2026-11-01T00%3A00%3A00Z\
+             &to=2026-11-25T00%3A00%3A00Z&limit=50&cursor=abc%3D"
+        );
+        assert_eq!(ActivityQuery::default().to_query(20, None), "limit=20");
+    }
 }

@@ -1,6 +1,6 @@
 //! How numbers, money, dates and scores read in the UI. Pure, unit-tested on the host.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 
 /// `1234567` -> `1,234,567`.
 pub fn thousands(n: u64) -> String {
@@ -186,6 +186,92 @@ pub fn count_noun(n: u64, singular: &str, plural: &str) -> String {
     )
 }
 
+/// A moment in the viewer's time zone: `2026-11-25 14:05`.
+pub fn datetime(at: DateTime<Utc>, zone: FixedOffset) -> String {
+    at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The time of day in the viewer's time zone: `14:05`.
+pub fn time_of_day(at: DateTime<Utc>, zone: FixedOffset) -> String {
+    at.with_timezone(&zone).format("%H:%M").to_string()
+}
+
+/// A day heading of a timeline: `Today`, `Yesterday`, or `Mon 24 Nov 2026`.
+pub fn day_heading(day: NaiveDate, today: NaiveDate) -> String {
+    match (today - day).num_days() {
+        0 => "Today".to_owned(),
+        1 => "Yesterday".to_owned(),
+        _ if day.year() == today.year() => day.format("%a %-d %b").to_string(),
+        _ => day.format("%a %-d %b %Y").to_string(),
+    }
+}
+
+/// A decimal string from the API as a number for drawing (never for sums shown to people).
+pub fn decimal(amount: &str) -> f64 {
+    amount.trim().parse().unwrap_or(0.0)
+}
+
+/// A signed change in money: `+$10.00`, `-$10.00`, `$0.00`.
+pub fn money_delta(amount: &str, currency: &str) -> String {
+    let text = money(amount, currency, false);
+    if decimal(amount) > 0.0 && !amount.trim_start().starts_with('+') {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+/// A discount such as `"12.50"` as `12.5%`.
+pub fn percent(value: &str) -> String {
+    let value = value.trim();
+    let trimmed = if value.contains('.') {
+        value.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        value
+    };
+    format!("{trimmed}%")
+}
+
+/// A goal's value without a needless `.0`: `12`, `12.5`.
+pub fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
+    }
+}
+
+/// A tier colour if it is a plain `#rrggbb` (anything else is not put into a style).
+pub fn tier_colour(colour: &str) -> Option<&str> {
+    let hex = colour.strip_prefix('#')?;
+    (hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit())).then_some(colour)
+}
+
+/// Dark or white text, whichever contrasts more with the `#rrggbb` background.
+pub fn text_on(colour: &str) -> &'static str {
+    let channel = |i: usize| {
+        let v = colour
+            .get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .map_or(0.0, |v| f64::from(v) / 255.0);
+        if v <= 0.039_28 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    // Contrast with white is 1.05 / (L + 0.05); with #101828 (L ~ 0.01) it is (L + 0.05) / 0.06.
+    if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.06 {
+        "#ffffff"
+    } else {
+        "#101828"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +340,52 @@ mod tests {
             count_noun(2_000, "customer", "customers"),
             "2,000 customers"
         );
+    }
+
+    #[test]
+    fn day_headings_say_today_and_yesterday() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("valid");
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("valid");
+        assert_eq!(day_heading(today, today), "Today");
+        assert_eq!(day_heading(day(2026, 11, 24), today), "Yesterday");
+        assert_eq!(day_heading(day(2026, 11, 2), today), "Mon 2 Nov");
+        assert_eq!(day_heading(day(2025, 12, 31), today), "Wed 31 Dec 2025");
+    }
+
+    #[test]
+    fn times_read_in_the_viewers_zone() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 25, 23, 30, 0)
+            .single()
+            .expect("valid");
+        let berlin = FixedOffset::east_opt(3_600).expect("valid");
+        assert_eq!(datetime(at, berlin), "2026-11-26 00:30");
+        assert_eq!(time_of_day(at, berlin), "00:30");
+    }
+
+    #[test]
+    fn deltas_percents_and_numbers() {
+        assert_eq!(money_delta("10", "USD"), "+$10.00");
+        assert_eq!(money_delta("-10.5", "USD"), "-$10.50");
+        assert_eq!(money_delta("0", "USD"), "$0.00");
+        assert_eq!(percent("12.50"), "12.5%");
+        assert_eq!(percent("10.00"), "10%");
+        assert_eq!(percent("10"), "10%");
+        assert_eq!(number(12.0), "12");
+        assert_eq!(number(12.5), "12.5");
+        assert_eq!(number(1.0 / 3.0), "0.33");
+        assert_eq!(decimal("1250.50"), 1250.5);
+        assert_eq!(decimal("oops"), 0.0);
+    }
+
+    #[test]
+    fn tier_colours_are_checked_and_get_readable_text() {
+        assert_eq!(tier_colour("#d4af37"), Some("#d4af37"));
+        assert_eq!(tier_colour("red; background: url(x)"), None);
+        assert_eq!(tier_colour("#12345"), None);
+        assert_eq!(text_on("#ffffff"), "#101828");
+        assert_eq!(text_on("#ffd700"), "#101828");
+        assert_eq!(text_on("#1e3a8a"), "#ffffff");
+        assert_eq!(text_on("#000000"), "#ffffff");
     }
 }

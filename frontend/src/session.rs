@@ -89,6 +89,11 @@ impl Auth {
         self.has("customers:write")
     }
 
+    /// May add credits, debits and refunds to a customer's ledger (owners).
+    pub fn can_bill(&self) -> bool {
+        self.has("billing:write")
+    }
+
     /// May see and change the organisation's settings (owners).
     pub fn can_manage(&self) -> bool {
         self.has("settings:write")

@@ -46,3 +46,27 @@ pub fn Modal(
         </dialog>
     }
 }
+
+/// "Are you sure?": a modal with a message and a button that does it.
+#[component]
+pub fn Confirm(
+    open: RwSignal<bool>,
+    #[prop(into)] title: Signal<String>,
+    #[prop(into)] message: Signal<String>,
+    #[prop(into)] confirm: String,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let confirm = StoredValue::new(confirm);
+    view! {
+        <Modal open=open title=title>
+            <p>{move || message.get()}</p>
+            <div class="modal-actions">
+                <button class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button class="btn btn-danger" on:click=move |_| {
+                    open.set(false);
+                    on_confirm.run(());
+                }>{confirm.get_value()}</button>
+            </div>
+        </Modal>
+    }
+}

@@ -105,3 +105,68 @@ pub fn Field(
         </div>
     }
 }
+
+/// The messages of one form, by the field name the server uses (`email`, `settings.currency`),
+/// plus one line for what belongs to no field. Shared by the small dialog forms.
+#[derive(Clone, Copy)]
+pub struct FormErrors {
+    fields: RwSignal<std::collections::HashMap<String, String>>,
+    pub banner: RwSignal<Option<String>>,
+}
+
+impl FormErrors {
+    pub fn new() -> FormErrors {
+        FormErrors {
+            fields: RwSignal::new(std::collections::HashMap::new()),
+            banner: RwSignal::new(None),
+        }
+    }
+
+    /// The message of `key`, as a [`Field`] wants it.
+    pub fn of(&self, key: impl Into<String>) -> Signal<Option<String>> {
+        let fields = self.fields;
+        let key = key.into();
+        Signal::derive(move || fields.with(|f| f.get(&key).cloned()))
+    }
+
+    pub fn set(&self, key: &str, message: impl Into<String>) {
+        self.fields
+            .update(|f| drop(f.insert(key.to_owned(), message.into())));
+    }
+
+    pub fn clear(&self) {
+        self.fields.set(std::collections::HashMap::new());
+        self.banner.set(None);
+    }
+
+    pub fn has_any(&self) -> bool {
+        self.fields.with(|f| !f.is_empty())
+    }
+
+    /// Puts a failed call's field messages on their fields; anything else goes in the banner.
+    pub fn show(&self, error: &crate::api::ApiError) {
+        let fields: std::collections::HashMap<String, String> = error
+            .errors
+            .iter()
+            .map(|e| (e.field.clone(), e.message.clone()))
+            .collect();
+        let banner = if fields.is_empty() {
+            Some(error.message())
+        } else {
+            Some("Some fields need attention: see the messages below.".to_owned())
+        };
+        self.fields.set(fields);
+        self.banner.set(banner);
+    }
+}
+
+/// The form's banner (role=alert) when it has one.
+#[component]
+pub fn FormBanner(errors: FormErrors) -> impl IntoView {
+    move || {
+        errors
+            .banner
+            .get()
+            .map(|text| view! { <super::Banner tone="error">{text}</super::Banner> })
+    }
+}

@@ -2,13 +2,15 @@
 //! them (no styles scattered through pages). No component crate fitted Leptos 0.8 offline with
 //! the table, dialog and form pieces a CRM needs, so these are ours.
 
+mod chart;
 mod dialog;
 mod field;
 mod icon;
 mod toast;
 
-pub use dialog::Modal;
-pub use field::{Field, FieldKind};
+pub use chart::{ChartPoint, LineChart, month_label};
+pub use dialog::{Confirm, Modal};
+pub use field::{Field, FieldKind, FormBanner, FormErrors};
 pub use icon::Icon;
 pub use toast::{Toasts, ToastsView, use_toasts};
 
@@ -47,6 +49,30 @@ pub fn RiskBadge(risk: Option<i64>) -> impl IntoView {
         }
         .into_any(),
         None => view! { <span class="muted">"—"</span> }.into_any(),
+    }
+}
+
+/// A tier as a badge in the tier's own colour (text dark or light, whichever reads).
+#[component]
+pub fn TierBadge(#[prop(into)] name: String, #[prop(into)] colour: String) -> impl IntoView {
+    let style = format::tier_colour(&colour)
+        .map(|c| format!("--tier-bg: {c}; --tier-fg: {}", format::text_on(c)));
+    view! { <span class="badge tier-badge" style=style data-testid="tier-badge">{name}</span> }
+}
+
+/// A 0-100 share as a bar, with its value for screen readers.
+#[component]
+pub fn ProgressBar(percent: f64, #[prop(into)] label: String, tone: Tone) -> impl IntoView {
+    let percent = if percent.is_finite() {
+        percent.clamp(0.0, 100.0)
+    } else {
+        0.0
+    };
+    view! {
+        <div class=format!("progress {}", tone.class()) role="progressbar" aria-label=label
+            aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{percent:.0}")>
+            <span class="progress-fill" style=format!("width: {percent:.1}%")></span>
+        </div>
     }
 }
 

@@ -1,21 +1,35 @@
-//! One customer: the profile page (the full 360 view is its own piece of work), and the pages
-//! that create and edit one around [`form::CustomerForm`].
+//! One customer: the customer page ("Customer 360": a header and eight tabs, each its own
+//! module) and the pages that create and edit one around [`form::CustomerForm`].
+//!
+//! The page loads `GET /customers/{id}/overview` once for the header and the Overview tab; each
+//! other tab loads its own data when it is shown. Every change made anywhere on the page bumps
+//! one counter ([`CustomerPage::refresh`]) that all of those loads follow, so the header, the
+//! tab and the Overview never disagree. The tab is in the URL (`?tab=contacts`), so back,
+//! reload and shared links work. This module must not call the API except through `crate::api`.
 
+mod activity;
+mod addresses;
+mod contacts;
 mod form;
+mod goals;
+mod header;
+mod hierarchy;
+mod ledger;
+mod overview;
+mod settings;
+mod tabs;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map};
-use tenure_api_types::CustomerView;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use tenure_api_types::{ActivityView, CustomerOverview, CustomerView};
 use uuid::Uuid;
 
 use crate::api::{ApiError, Call};
-use crate::components::{
-    EmptyState, ErrorState, HealthBadge, Icon, Modal, RiskBadge, StatusBadge, use_toasts,
-};
-use crate::format;
+use crate::components::{EmptyState, ErrorState, Icon};
 use crate::session::use_auth;
 use form::{CustomerForm, Mode};
+use tabs::Tab;
 
 /// The customer the URL names, loaded (and reloadable).
 fn use_customer() -> (
@@ -107,145 +121,224 @@ pub fn EditCustomerPage() -> impl IntoView {
     }
 }
 
-#[component]
-pub fn CustomerPage() -> impl IntoView {
-    let (customer, reload) = use_customer();
-    view! {
-        {move || match customer.get() {
-            None => view! { <div class="skeleton-block" aria-busy="true"></div> }.into_any(),
-            Some(Err(error)) => missing(&error, reload),
-            Some(Ok(c)) => view! { <Profile customer=c reload=reload/> }.into_any(),
-        }}
+/// What every part of the customer page shares.
+#[derive(Clone, Copy)]
+pub struct CustomerPage {
+    pub id: Uuid,
+    pub overview: LocalResource<Result<CustomerOverview, ApiError>>,
+    /// Bumped after every change made on the page; every tab's data follows it.
+    pub changed: RwSignal<u32>,
+    pub dialogs: Dialogs,
+}
+
+/// The dialogs the header opens (and some tabs too), mounted once for the page.
+#[derive(Clone, Copy)]
+pub struct Dialogs {
+    pub log_activity: RwSignal<bool>,
+    /// The activity the activity dialog edits; `None` logs a new one.
+    pub editing_activity: RwSignal<Option<ActivityView>>,
+    pub send_message: RwSignal<bool>,
+    pub issue_credit: RwSignal<bool>,
+    pub change_tier: RwSignal<bool>,
+}
+
+impl CustomerPage {
+    /// Loads everything on the page again, after a change.
+    pub fn refresh(&self) {
+        self.changed.update(|n| *n += 1);
+    }
+
+    /// The customer as last loaded.
+    pub fn customer(&self) -> Option<CustomerView> {
+        self.overview.with(|o| {
+            o.as_ref()
+                .and_then(|o| o.as_ref().ok())
+                .map(|o| o.customer.clone())
+        })
+    }
+
+    pub fn customer_untracked(&self) -> Option<CustomerView> {
+        self.overview.with_untracked(|o| {
+            o.as_ref()
+                .and_then(|o| o.as_ref().ok())
+                .map(|o| o.customer.clone())
+        })
+    }
+
+    /// The customer's currency (the organisation's default until loaded).
+    pub fn currency(&self) -> String {
+        self.customer()
+            .map(|c| c.currency)
+            .unwrap_or_else(|| "USD".to_owned())
     }
 }
 
+pub fn use_customer_page() -> CustomerPage {
+    expect_context::<CustomerPage>()
+}
+
+/// The customer page the URL names; a different id is a different page (everything reloads).
 #[component]
-fn Profile(customer: CustomerView, reload: Callback<()>) -> impl IntoView {
+pub fn CustomerPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|id| id.parse::<Uuid>().ok())
+    });
+    move || match id.get() {
+        Some(id) => view! { <Customer360 id=id/> }.into_any(),
+        None => view! {
+            <EmptyState title="Customer not found" hint="The link is not a customer's address.">
+                <a class="btn" href="/customers">"Back to customers"</a>
+            </EmptyState>
+        }
+        .into_any(),
+    }
+}
+
+/// Whether the page has something to show.
+#[derive(Clone, PartialEq)]
+enum Loaded {
+    Loading,
+    Ready,
+    Failed(ApiError),
+}
+
+#[component]
+fn Customer360(id: Uuid) -> impl IntoView {
+    let changed = RwSignal::new(0_u32);
+    let overview = LocalResource::new(move || {
+        changed.track();
+        crate::api::overview(id)
+    });
+    let page = CustomerPage {
+        id,
+        overview,
+        changed,
+        dialogs: Dialogs {
+            log_activity: RwSignal::new(false),
+            editing_activity: RwSignal::new(None),
+            send_message: RwSignal::new(false),
+            issue_credit: RwSignal::new(false),
+            change_tier: RwSignal::new(false),
+        },
+    };
+    provide_context(page);
+    let toasts = crate::components::use_toasts();
+    // Once shown, the page stays: a failed reload is a toast, not a blank page.
+    let loaded = Memo::new(move |previous: Option<&Loaded>| {
+        let ready_before = previous == Some(&Loaded::Ready);
+        match overview.get() {
+            None if ready_before => Loaded::Ready,
+            None => Loaded::Loading,
+            Some(Ok(_)) => Loaded::Ready,
+            Some(Err(error)) if ready_before => {
+                toasts.error(error.message());
+                Loaded::Ready
+            }
+            Some(Err(error)) => Loaded::Failed(error),
+        }
+    });
+    let query = use_query_map();
+    let tab = Memo::new(move |_| Tab::from_key(query.with(|q| q.get("tab")).as_deref()));
+    let retry = Callback::new(move |_| page.refresh());
+    move || match loaded.get() {
+        Loaded::Loading => view! { <div class="skeleton-block" aria-busy="true"></div> }.into_any(),
+        Loaded::Failed(error) => missing(&error, retry),
+        Loaded::Ready => view! {
+            <header::Header/>
+            <tabs::TabList current=tab/>
+            <div class="tab-panel" role="tabpanel" id="customer-tab-panel"
+                aria-labelledby=move || format!("tab-{}", tab.get().key())>
+                {move || match tab.get() {
+                    Tab::Overview => view! { <overview::OverviewTab/> }.into_any(),
+                    Tab::Contacts => view! { <contacts::ContactsTab/> }.into_any(),
+                    Tab::Addresses => view! { <addresses::AddressesTab/> }.into_any(),
+                    Tab::Activity => view! { <activity::ActivityTab/> }.into_any(),
+                    Tab::Hierarchy => view! { <hierarchy::HierarchyTab/> }.into_any(),
+                    Tab::Goals => view! { <goals::GoalsTab/> }.into_any(),
+                    Tab::Settings => view! { <settings::SettingsTab/> }.into_any(),
+                    Tab::Ledger => view! { <ledger::LedgerTab/> }.into_any(),
+                }}
+            </div>
+            <activity::ActivityDialog/>
+            <header::SendMessageDialog/>
+            <ledger::LedgerEntryDialog/>
+            <settings::TierDialog/>
+        }
+        .into_any(),
+    }
+}
+
+/// The signed-in user may write on customers (staff, owners): a reactive check for views.
+fn can_write() -> Signal<bool> {
     let auth = use_auth();
-    let toasts = use_toasts();
-    let navigate = use_navigate();
-    let confirm = RwSignal::new(false);
-    let id = customer.id;
-    let deleted = customer.deleted_at.is_some();
-    let delete = move |_| {
-        confirm.set(false);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match Call::delete(&format!("/customers/{id}")).done().await {
-                Ok(()) => {
-                    toasts.info("Customer moved to the bin.");
-                    navigate("/customers", Default::default());
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
-    };
-    let restore = move |_| {
-        spawn_local(async move {
-            match Call::post(&format!("/customers/{id}/restore"), &serde_json::json!({}))
-                .done()
-                .await
-            {
-                Ok(()) => {
-                    toasts.info("Customer restored.");
-                    reload.run(());
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
-    };
-    let money = |amount: &str| format::money(amount, &customer.currency, false);
-    let facts: Vec<(&str, String)> = vec![
-        ("Code", customer.customer_code.clone()),
-        ("Type", format::humanize(&customer.customer_type)),
-        (
-            "Plan",
-            customer.plan.clone().unwrap_or_else(|| "—".to_owned()),
-        ),
-        (
-            "Tier",
-            customer.tier.clone().unwrap_or_else(|| "—".to_owned()),
-        ),
-        ("MRR", money(&customer.mrr)),
-        ("Lifetime value", money(&customer.ltv)),
-        ("Payment", format::humanize(&customer.payment_status)),
-        ("Tenure", format::tenure(customer.tenure_days)),
-        (
-            "Email",
-            customer.email.clone().unwrap_or_else(|| "—".to_owned()),
-        ),
-        (
-            "Phone",
-            customer.phone.clone().unwrap_or_else(|| "—".to_owned()),
-        ),
-        (
-            "Website",
-            customer.website.clone().unwrap_or_else(|| "—".to_owned()),
-        ),
-        (
-            "Country",
-            customer.country.clone().unwrap_or_else(|| "—".to_owned()),
-        ),
-        (
-            "Industry",
-            customer.industry.clone().unwrap_or_else(|| "—".to_owned()),
-        ),
-        (
-            "Customer since",
-            customer
-                .customer_since
-                .map_or_else(|| "—".to_owned(), format::date),
-        ),
-    ];
-    let name = customer.name.clone();
-    view! {
-        <div class="page-head">
-            <div>
-                <a class="back-link" href="/customers"><Icon name="chevron-left"/>"Customers"</a>
-                <h1 data-testid="customer-name">{customer.name.clone()}</h1>
-                <p class="subtitle">
-                    <StatusBadge status=customer.status.clone()/>
-                    {deleted.then(|| view! { <span class="badge tone-bad">"In the bin"</span> })}
-                    {customer.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
-                </p>
-            </div>
-            <Show when=move || auth.can_write()>
-                <div class="page-actions">
-                    {if deleted {
-                        view! { <button class="btn" on:click=restore>"Restore"</button> }.into_any()
-                    } else {
-                        view! {
-                            <button class="btn btn-danger" on:click=move |_| confirm.set(true)><Icon name="trash"/>"Delete"</button>
-                            <a class="btn btn-primary" href=format!("/customers/{id}/edit")><Icon name="edit"/>"Edit"</a>
-                        }.into_any()
-                    }}
-                </div>
-            </Show>
-        </div>
-        <div class="profile-grid">
-            <section class="card">
-                <h2>"Health"</h2>
-                <dl class="facts">
-                    <div><dt>"Health score"</dt><dd><HealthBadge score=customer.health_score/></dd></div>
-                    <div><dt>"Churn risk"</dt><dd><RiskBadge risk=customer.churn_risk/></dd></div>
-                </dl>
-            </section>
-            <section class="card">
-                <h2>"Profile"</h2>
-                <dl class="facts">
-                    {facts.into_iter().map(|(label, value)| view! { <div><dt>{label}</dt><dd>{value}</dd></div> }).collect_view()}
-                </dl>
-            </section>
-            {customer.notes.clone().map(|notes| view! {
-                <section class="card"><h2>"Notes"</h2><p class="prewrap">{notes}</p></section>
-            })}
-        </div>
-        <Modal open=confirm title=Signal::derive(move || "Delete this customer?".to_owned())>
-            <p>{format!("{name} will move to the bin, from where it can be restored.")}</p>
-            <div class="modal-actions">
-                <button class="btn" on:click=move |_| confirm.set(false)>"Cancel"</button>
-                <button class="btn btn-danger" on:click=delete.clone()>"Delete customer"</button>
-            </div>
-        </Modal>
+    Signal::derive(move || auth.can_write())
+}
+
+/// Text of a form field as an optional wire value: trimmed, empty is `None`.
+fn optional(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// An optional wire value as a form field's text.
+fn text_of(value: &Option<String>) -> String {
+    value.clone().unwrap_or_default()
+}
+
+/// `(value, label)` menu entries for wire values, optionally led by an empty "—" entry.
+fn choices(values: &[&str], optional: bool) -> Vec<(String, String)> {
+    optional
+        .then(|| (String::new(), "—".to_owned()))
+        .into_iter()
+        .chain(
+            values
+                .iter()
+                .map(|v| ((*v).to_owned(), crate::format::label(v))),
+        )
+        .collect()
+}
+
+/// Runs `work` unless the form is already busy, keeping `busy` set while it runs.
+fn run_busy(busy: RwSignal<bool>, work: impl Future<Output = ()> + 'static) {
+    if busy.get_untracked() {
+        return;
+    }
+    busy.set(true);
+    spawn_local(async move {
+        work.await;
+        busy.set(false);
+    });
+}
+
+/// The viewer's time zone, from the browser.
+fn local_zone() -> chrono::FixedOffset {
+    let minutes_west = js_sys::Date::new_0().get_timezone_offset();
+    chrono::FixedOffset::west_opt((minutes_west * 60.0) as i32)
+        .unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optional_text_is_trimmed_and_empty_is_none() {
+        assert_eq!(optional("  Ada "), Some("Ada".to_owned()));
+        assert_eq!(optional("   "), None);
+        assert_eq!(text_of(&None), "");
+    }
+
+    #[test]
+    fn choices_can_lead_with_not_set() {
+        assert_eq!(
+            choices(&["at_risk"], true),
+            vec![
+                (String::new(), "—".to_owned()),
+                ("at_risk".to_owned(), "At risk".to_owned())
+            ]
+        );
     }
 }
