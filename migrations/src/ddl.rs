@@ -1,7 +1,7 @@
 //! Backend-neutral DDL: one SQL text with type placeholders, rendered for SQLite or PostgreSQL.
 //!
 //! Placeholders: `{uuid}`, `{ts}` (a UTC instant), `{date}`, `{json}`, `{bool}`, `{true}`,
-//! `{false}`, `{int}`, `{bigint}`, `{collate_c}` (byte-order collation on PostgreSQL; SQLite's
+//! `{false}`, `{int}`, `{bigint}`, `{double}`, `{collate_c}` (byte-order collation on PostgreSQL; SQLite's
 //! default is already byte order). SQLite stores UUIDs as 16-byte blobs (sqlx's encoding) and
 //! instants as RFC 3339 text, which sorts correctly because every writer uses UTC.
 //! This module must not run anything; it only renders text.
@@ -12,7 +12,7 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 /// Renders `sql` for `backend`.
 pub fn render(sql: &str, backend: DbBackend) -> String {
     let pg = matches!(backend, DbBackend::Postgres);
-    let pairs: [(&str, &str); 10] = [
+    let pairs: [(&str, &str); 11] = [
         ("{uuid}", if pg { "uuid" } else { "blob" }),
         ("{ts}", if pg { "timestamptz" } else { "text" }),
         ("{date}", if pg { "date" } else { "text" }),
@@ -22,6 +22,7 @@ pub fn render(sql: &str, backend: DbBackend) -> String {
         ("{false}", if pg { "false" } else { "0" }),
         ("{int}", "integer"),
         ("{bigint}", "bigint"),
+        ("{double}", if pg { "double precision" } else { "real" }),
         ("{collate_c}", if pg { "COLLATE \"C\"" } else { "" }),
     ];
     pairs

@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod ddl;
 mod m20261125_000001_foundation;
+mod m20261125_000002_customer_360;
 
 /// Runs every migration of Tenure, in order.
 pub struct Migrator;
@@ -16,6 +17,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_foundation::Migration)]
+        vec![
+            Box::new(m20261125_000001_foundation::Migration),
+            Box::new(m20261125_000002_customer_360::Migration),
+        ]
     }
 }

@@ -109,7 +109,9 @@ pub struct CustomerInput {
 }
 
 /// Accepts a money amount as a JSON string or number and keeps its exact decimal text.
-pub(crate) fn amount<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn amount<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {

@@ -32,7 +32,14 @@ pub fn configure_routes(cfg: &mut ServiceConfig) {
             .configure(routes::users::configure)
             .configure(routes::customer_list::configure)
             .configure(routes::customer_bulk::configure)
-            .configure(routes::customer::configure),
+            .configure(routes::customer::configure)
+            .configure(routes::overview::configure)
+            .configure(routes::contact::configure)
+            .configure(routes::activity::configure)
+            .configure(routes::goal::configure)
+            .configure(routes::account::configure)
+            .configure(routes::tier::configure)
+            .configure(routes::custom_field::configure),
     )
     .configure(routes::ops::configure);
 }

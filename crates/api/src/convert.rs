@@ -19,11 +19,11 @@ use tenure_store::customer::CustomerRecord;
 use tenure_store::organization::Organization;
 
 /// A trimmed, non-empty string, or `None`: forms send `""` for "no value".
-fn present(raw: &Option<String>) -> Option<&str> {
+pub(crate) fn present(raw: &Option<String>) -> Option<&str> {
     raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_opt<T>(
+pub(crate) fn parse_opt<T>(
     v: &mut Validator,
     field: &str,
     raw: &Option<String>,
@@ -344,6 +344,15 @@ pub fn customer_input(view: &CustomerView) -> CustomerInput {
 }
 
 /// Applies an RFC 7396 JSON merge patch to `target` (objects merge, `null` removes).
+/// `minor` units of `currency` as a decimal string (`"1250.00"`); an unknown stored currency
+/// falls back to two decimals.
+pub fn money_text(minor: i64, currency: &str) -> String {
+    match CurrencyCode::parse(currency) {
+        Ok(code) => Money::from_minor(minor).to_decimal_string(&code),
+        Err(_) => format!("{}.{:02}", minor / 100, (minor % 100).abs()),
+    }
+}
+
 pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     match patch {
         serde_json::Value::Object(entries) => {

@@ -116,6 +116,19 @@ impl ApiError {
                     "Another customer already has this external_id for this source.".to_owned()
                 }
                 "users_org_email_key" => "A user with this email already exists.".to_owned(),
+                "contacts_email_key" => {
+                    "Another contact of this customer already has this email.".to_owned()
+                }
+                "contacts_primary_key" | "addresses_primary_key" => {
+                    "Another request changed the primary at the same moment; try again.".to_owned()
+                }
+                "tiers_org_name_key" => "Another tier already has this name.".to_owned(),
+                "tiers_org_level_key" => "Another tier already has this level.".to_owned(),
+                "tier_in_use" => {
+                    "Customers still carry this tier; move them to another tier first.".to_owned()
+                }
+                "customer_flags_active_key" => "This flag is already raised.".to_owned(),
+                "custom_fields_org_key" => "A custom field with this key exists.".to_owned(),
                 other => format!("Unique constraint {other}."),
             }),
             ApiError::VersionConflict { current } => Some(format!(

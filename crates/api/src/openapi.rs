@@ -16,6 +16,12 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Sign-in, tokens, the current user"),
         (name = "customers", description = "The customer directory and records"),
+        (name = "contacts", description = "People and addresses of a customer"),
+        (name = "activities", description = "The timeline: engagements, system events, account actions"),
+        (name = "goals", description = "Customer goals and their progress"),
+        (name = "account", description = "Credits ledger and account flags"),
+        (name = "tiers", description = "The tier catalogue and tier changes with pricing impact"),
+        (name = "settings", description = "Organisation settings such as custom field definitions"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

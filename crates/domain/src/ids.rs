@@ -80,6 +80,46 @@ new_id!(
     AuditId,
     "audit"
 );
+new_id!(
+    /// A person at a customer.
+    ContactId,
+    "contact"
+);
+new_id!(
+    /// A postal address of a customer.
+    AddressId,
+    "address"
+);
+new_id!(
+    /// A tier of the organisation's catalogue.
+    TierId,
+    "tier"
+);
+new_id!(
+    /// One entry of a customer's timeline.
+    ActivityId,
+    "activity"
+);
+new_id!(
+    /// A customer goal.
+    GoalId,
+    "goal"
+);
+new_id!(
+    /// One entry of a customer's credits ledger.
+    LedgerEntryId,
+    "ledger entry"
+);
+new_id!(
+    /// An account flag, active or removed.
+    FlagId,
+    "flag"
+);
+new_id!(
+    /// A custom field definition.
+    CustomFieldId,
+    "custom field"
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -61,14 +61,24 @@ macro_rules! wire_enum {
     };
 }
 
+/// Credits ledger entries and account flags.
+pub mod account;
+/// The activity timeline's types and the write model of an engagement.
+pub mod activity;
 /// Before/after diffs written into the audit log.
 pub mod audit;
+/// Contacts and addresses, with country-aware postal codes.
+pub mod contact;
 /// Defence against spreadsheet formula injection in CSV exports.
 pub mod csv_safety;
+/// Custom field definitions and the check of a customer's values against them.
+pub mod custom_field;
 /// Customer enums, the write model and its cross-field rules.
 pub mod customer;
 /// `ValueError`, `FieldError` and the `Validator` that collects them.
 pub mod error;
+/// Customer goals and their progress.
+pub mod goal;
 /// Typed UUIDv7 identifiers, so one kind of id cannot be passed as another.
 pub mod ids;
 /// Money as integer minor units; never floating point.
@@ -79,6 +89,8 @@ pub mod permission;
 pub mod query;
 /// Accent and case folding for the search index.
 pub mod search;
+/// Tier discounts and the pricing impact of a tier change.
+pub mod tier;
 /// Constrained values (email, phone, country, ...) parsed once at the edge.
 pub mod values;
 

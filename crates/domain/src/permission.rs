@@ -23,6 +23,8 @@ wire_enum! {
         CustomersWrite => "customers:write",
         CampaignsWrite => "campaigns:write",
         SettingsWrite => "settings:write",
+        /// Credits, debits and refunds on a customer's ledger: money, so owners only.
+        BillingWrite => "billing:write",
     }
 }
 
@@ -56,7 +58,9 @@ mod tests {
 
     #[test]
     fn each_role_allows_exactly_its_table_row() {
-        use Permission::{CampaignsWrite, CustomersRead, CustomersWrite, SettingsWrite};
+        use Permission::{
+            BillingWrite, CampaignsWrite, CustomersRead, CustomersWrite, SettingsWrite,
+        };
         let cases: &[(Role, &[Permission])] = &[
             (Role::Viewer, &[CustomersRead]),
             (
@@ -65,7 +69,13 @@ mod tests {
             ),
             (
                 Role::Owner,
-                &[CustomersRead, CustomersWrite, CampaignsWrite, SettingsWrite],
+                &[
+                    CustomersRead,
+                    CustomersWrite,
+                    CampaignsWrite,
+                    SettingsWrite,
+                    BillingWrite,
+                ],
             ),
         ];
         for (role, granted) in cases {

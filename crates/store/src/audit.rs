@@ -91,6 +91,20 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// What changed between two serialisable records, for an audit entry (`None` on either side
+/// for a creation or a removal).
+pub(crate) fn diff_of<T: serde::Serialize>(
+    before: Option<&T>,
+    after: Option<&T>,
+) -> serde_json::Value {
+    let as_json = |record: Option<&T>| {
+        record
+            .and_then(|r| serde_json::to_value(r).ok())
+            .unwrap_or(serde_json::Value::Object(Default::default()))
+    };
+    tenure_domain::audit::diff(&as_json(before), &as_json(after))
+}
+
 impl Store {
     /// The audit trail of one entity, newest first.
     pub async fn audit_entries_for(

@@ -38,6 +38,54 @@ const KNOWN_CONSTRAINTS: &[(&str, &[&str])] = &[
             "customers.organization_id, customers.source, customers.external_id",
         ],
     ),
+    // Longer column lists first: SQLite names a unique index by its columns, and the email
+    // index's list starts with the primary index's.
+    (
+        "contacts_email_key",
+        &[
+            "contacts_email_key",
+            "contacts.organization_id, contacts.customer_id, contacts.email",
+        ],
+    ),
+    (
+        "contacts_primary_key",
+        &[
+            "contacts_primary_key",
+            "contacts.organization_id, contacts.customer_id",
+        ],
+    ),
+    (
+        "addresses_primary_key",
+        &[
+            "addresses_primary_key",
+            "addresses.organization_id, addresses.customer_id, addresses.kind",
+        ],
+    ),
+    (
+        "tiers_org_name_key",
+        &[
+            "tiers_org_name_key",
+            "tiers.organization_id, tiers.name_key",
+        ],
+    ),
+    (
+        "tiers_org_level_key",
+        &["tiers_org_level_key", "tiers.organization_id, tiers.level"],
+    ),
+    (
+        "customer_flags_active_key",
+        &[
+            "customer_flags_active_key",
+            "customer_flags.organization_id, customer_flags.customer_id, customer_flags.flag",
+        ],
+    ),
+    (
+        "custom_fields_org_key",
+        &[
+            "custom_fields_org_key",
+            "custom_field_definitions.organization_id, custom_field_definitions.field_key",
+        ],
+    ),
     (
         "users_org_email_key",
         &["users_org_email_key", "users.organization_id, users.email"],

@@ -5,14 +5,21 @@
 //! never see one. Backend differences (placeholders, `COPY`, trigram search, count estimates) are
 //! chosen at run time from the connection, never by cargo feature. This crate must not know HTTP.
 
+pub mod account;
+pub mod activity;
 pub mod audit;
+pub mod contact;
+pub mod custom_field;
 pub mod customer;
 pub mod error;
+pub mod goal;
+pub mod hierarchy;
 pub mod organization;
 pub mod seed;
 pub mod session;
 pub mod settings;
 mod sql;
+pub mod tier;
 pub mod user;
 
 use std::time::Duration;

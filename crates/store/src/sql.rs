@@ -5,7 +5,7 @@
 //! not used), which keeps the rewrite a plain scan. Nothing here may build SQL from user input:
 //! values always travel as bound parameters.
 
-use sea_orm::{DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
 /// Builds a statement for `backend` from SQL with `?` placeholders.
 pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
@@ -34,6 +34,46 @@ pub fn placeholders(backend: DbBackend, sql: &str) -> String {
 /// A JSON value as a bindable parameter.
 pub fn json(value: serde_json::Value) -> Value {
     Value::Json(Some(Box::new(value)))
+}
+
+/// `INSERT INTO table (a, b, ...) VALUES (?, ?, ...)` from `(column, value)` pairs. Column
+/// names are always literals of this crate, never user input.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    table: &str,
+    columns: Vec<(&'static str, Value)>,
+) -> Result<(), DbErr> {
+    let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+    let marks = vec!["?"; names.len()].join(", ");
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({marks})",
+        names.join(", ")
+    );
+    let values = columns.into_iter().map(|(_, v)| v).collect();
+    db.execute_raw(stmt(db.get_database_backend(), &sql, values))
+        .await?;
+    Ok(())
+}
+
+/// `UPDATE table SET a = ?, ..., version = version + 1 WHERE id = ? AND organization_id = ?`
+/// for tables with a `version` column.
+pub async fn update_versioned(
+    db: &impl ConnectionTrait,
+    table: &str,
+    columns: Vec<(&'static str, Value)>,
+    id: uuid::Uuid,
+    org: uuid::Uuid,
+) -> Result<(), DbErr> {
+    let sets: Vec<String> = columns.iter().map(|(n, _)| format!("{n} = ?")).collect();
+    let sql = format!(
+        "UPDATE {table} SET {}, version = version + 1 WHERE id = ? AND organization_id = ?",
+        sets.join(", ")
+    );
+    let mut values: Vec<Value> = columns.into_iter().map(|(_, v)| v).collect();
+    values.extend([id.into(), org.into()]);
+    db.execute_raw(stmt(db.get_database_backend(), &sql, values))
+        .await?;
+    Ok(())
 }
 
 /// Accumulates a dynamic `WHERE` clause and its parameters in order.

@@ -57,7 +57,8 @@ async fn login_issues_tokens_and_me_describes_the_user(db: Db) {
             "customers:read",
             "customers:write",
             "campaigns:write",
-            "settings:write"
+            "settings:write",
+            "billing:write"
         ]
     );
 }

@@ -204,12 +204,7 @@ fn audit_diff(
     before: Option<&CustomerRecord>,
     after: Option<&CustomerRecord>,
 ) -> serde_json::Value {
-    let as_json = |record: Option<&CustomerRecord>| {
-        record
-            .and_then(|r| serde_json::to_value(r).ok())
-            .unwrap_or(serde_json::Value::Object(Default::default()))
-    };
-    tenure_domain::audit::diff(&as_json(before), &as_json(after))
+    audit::diff_of(before, after)
 }
 
 impl Store {
@@ -223,6 +218,7 @@ impl Store {
     ) -> Result<CustomerRecord, StoreError> {
         let txn = self.begin_write().await?;
         check_references(&txn, org, None, new).await?;
+        let new = &resolve_catalogue_values(&txn, org, None, new).await?;
         let code = match &new.customer_code {
             Some(code) => code.as_str().to_owned(),
             None => next_free_code(&txn, org).await?,
@@ -291,6 +287,7 @@ impl Store {
             });
         }
         check_references(&txn, org, Some(&before), new).await?;
+        let new = &resolve_catalogue_values(&txn, org, Some(&before), new).await?;
         let code = match &new.customer_code {
             Some(code) => code.as_str().to_owned(),
             None => before.customer_code.clone(),
@@ -315,6 +312,7 @@ impl Store {
             .await?;
         replace_tags(&txn, org, id, new).await?;
         let after = fetch(&txn, org, id, false).await?;
+        record_changes_on_timeline(&txn, org, &before, &after, actor).await?;
         audit::record(
             &txn,
             org,
@@ -438,6 +436,109 @@ async fn set_deleted(
     )
     .await?;
     Ok(after)
+}
+
+/// Checks the values that must exist in the organisation's catalogues and returns the customer
+/// with them in canonical form: `tier` must name a tier (written with the tier's own spelling),
+/// and `custom_fields` must match the field definitions. On an update only what changed is
+/// checked, so a value stored before a catalogue changed never blocks an unrelated edit.
+async fn resolve_catalogue_values(
+    txn: &DatabaseTransaction,
+    org: OrganizationId,
+    before: Option<&CustomerRecord>,
+    new: &NewCustomer,
+) -> Result<NewCustomer, StoreError> {
+    let mut resolved = new.clone();
+    let mut errors = Vec::new();
+    if let Some(tier) = &new.tier {
+        let unchanged = before.and_then(|b| b.tier.as_deref()).is_some_and(|old| {
+            tenure_domain::search::fold(old) == tenure_domain::search::fold(tier.as_str())
+        });
+        if !unchanged {
+            match crate::tier::by_name(txn, org, tier.as_str()).await? {
+                Some(found) => {
+                    resolved.tier = tenure_domain::values::BoundedText::parse(
+                        &found.name,
+                        tenure_domain::customer::LABEL_MAX_CHARS,
+                    )
+                    .ok();
+                }
+                None => errors.push(FieldError::new(
+                    "tier",
+                    "no such tier; an owner defines tiers under Settings (GET /api/v1/tiers lists them)",
+                )),
+            }
+        }
+    }
+    let definitions: Vec<_> = crate::custom_field::definitions(txn, org)
+        .await?
+        .iter()
+        .map(crate::custom_field::CustomFieldRecord::definition)
+        .collect();
+    let old_fields = before.map(|b| b.custom_fields.clone());
+    let changed = |key: &str| {
+        old_fields
+            .as_ref()
+            .is_none_or(|old| old.get(key) != new.custom_fields.get(key))
+    };
+    let check: Option<&dyn Fn(&str) -> bool> = if before.is_some() {
+        Some(&changed)
+    } else {
+        None
+    };
+    match tenure_domain::custom_field::check_custom_fields(&definitions, &new.custom_fields, check)
+    {
+        Ok(fields) => resolved.custom_fields = fields,
+        Err(mut field_errors) => errors.append(&mut field_errors),
+    }
+    if errors.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(StoreError::Invalid(errors))
+    }
+}
+
+/// Status and tier changes are part of the customer's story: each one writes its system line on
+/// the timeline, whichever endpoint made it.
+async fn record_changes_on_timeline(
+    txn: &DatabaseTransaction,
+    org: OrganizationId,
+    before: &CustomerRecord,
+    after: &CustomerRecord,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    use tenure_domain::activity::{ActivityType, NewActivity, subject};
+    if before.status != after.status {
+        let mut activity = NewActivity::system(
+            ActivityType::StatusChange,
+            subject(&format!(
+                "Status changed from {} to {}",
+                before.status.as_str(),
+                after.status.as_str()
+            )),
+            crate::now(),
+        );
+        activity
+            .metadata
+            .insert("old_status".to_owned(), before.status.as_str().into());
+        activity
+            .metadata
+            .insert("new_status".to_owned(), after.status.as_str().into());
+        crate::activity::insert_activity(txn, org, after.id, &activity, actor).await?;
+    }
+    if before.tier != after.tier {
+        crate::tier::record_tier_change(
+            txn,
+            org,
+            after.id,
+            before.tier.as_deref(),
+            after.tier.as_deref(),
+            serde_json::Map::new(),
+            actor,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The next generated code not already taken (a user may have typed `CUS-000042` by hand).
@@ -666,6 +767,26 @@ async fn fetch_for_update(
 ) -> Result<CustomerRecord, StoreError> {
     lock_row(txn, org, id).await?;
     fetch(txn, org, id, false).await
+}
+
+/// One live customer, read inside the caller's transaction.
+pub(crate) async fn customer_in(
+    db: &impl ConnectionTrait,
+    org: OrganizationId,
+    id: CustomerId,
+) -> Result<CustomerRecord, StoreError> {
+    fetch(db, org, id, false).await
+}
+
+/// The live customer that a child row (contact, activity, ...) is written under, locked so
+/// "exactly one primary" style rules see a stable set of siblings. `NotFound` when the customer
+/// is not a live customer of the organisation.
+pub(crate) async fn lock_live_customer(
+    txn: &DatabaseTransaction,
+    org: OrganizationId,
+    id: CustomerId,
+) -> Result<CustomerRecord, StoreError> {
+    fetch_for_update(txn, org, id).await
 }
 
 /// Like [`fetch_for_update`] but deleted rows too.
