@@ -16,6 +16,7 @@ pub mod goal;
 pub mod hierarchy;
 pub mod organization;
 pub mod seed;
+mod seed_records;
 pub mod session;
 pub mod settings;
 mod sql;

@@ -608,8 +608,11 @@ impl Store {
                 owners.push(user.id);
             }
         }
+        self.seed_tiers(demo.id, "USD").await?;
+        self.seed_custom_fields(demo.id).await?;
         self.bulk_insert_customers(demo.id, spec.customers, 2026, &owners)
             .await?;
+        self.seed_customer_records(demo.id, 2026).await?;
         let other = self
             .create_organization("Other Ltd", Some("GB"), "GBP")
             .await?;
@@ -622,6 +625,7 @@ impl Store {
                 password_hash: spec.password_hash,
             })
             .await?;
+        self.seed_tiers(other.id, "GBP").await?;
         self.bulk_insert_customers(other.id, 300, 7, &[other_owner.id])
             .await?;
         Ok(DemoOutcome {

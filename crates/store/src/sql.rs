@@ -55,6 +55,32 @@ pub async fn insert(
     Ok(())
 }
 
+/// Inserts many rows of the same columns with multi-row `INSERT`s, in chunks that stay under
+/// both backends' limit on bound parameters.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+) -> Result<(), DbErr> {
+    let per_row = columns.len().max(1);
+    let chunk = (30_000 / per_row).max(1);
+    let row_marks = format!("({})", vec!["?"; per_row].join(", "));
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<Vec<Value>> = rows.by_ref().take(chunk).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            columns.join(", "),
+            vec![row_marks.as_str(); batch.len()].join(", ")
+        );
+        let values = batch.into_iter().flatten().collect();
+        db.execute_raw(stmt(db.get_database_backend(), &sql, values))
+            .await?;
+    }
+    Ok(())
+}
+
 /// `UPDATE table SET a = ?, ..., version = version + 1 WHERE id = ? AND organization_id = ?`
 /// for tables with a `version` column.
 pub async fn update_versioned(
