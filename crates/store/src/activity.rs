@@ -320,6 +320,60 @@ impl Store {
         Ok(created)
     }
 
+    /// Appends many activities of one customer in one transaction (imports and sync jobs), with
+    /// one audit entry for the batch. Returns how many were written.
+    pub async fn import_activities(
+        &self,
+        org: OrganizationId,
+        customer: CustomerId,
+        items: &[NewActivity],
+        actor: &Actor,
+    ) -> Result<u64, StoreError> {
+        let txn = self.begin_write().await?;
+        lock_live_customer(&txn, org, customer).await?;
+        let now = crate::now();
+        let mut latest: Option<DateTime<Utc>> = None;
+        let mut names: Vec<&str> = Vec::new();
+        let rows: Vec<Vec<Value>> = items
+            .iter()
+            .map(|new| {
+                if new.activity_type.is_engagement() {
+                    latest = latest.max(Some(new.occurred_at));
+                }
+                let mut columns = activity_values(new);
+                columns.extend([
+                    ("id", ActivityId::new().as_uuid().into()),
+                    ("organization_id", org.as_uuid().into()),
+                    ("customer_id", customer.as_uuid().into()),
+                    ("actor_user_id", actor.user_id.map(|u| u.as_uuid()).into()),
+                    ("actor_label", actor.label.clone().into()),
+                    ("created_at", now.into()),
+                    ("updated_at", now.into()),
+                ]);
+                if names.is_empty() {
+                    names = columns.iter().map(|(n, _)| *n).collect();
+                }
+                columns.into_iter().map(|(_, v)| v).collect()
+            })
+            .collect();
+        crate::sql::insert_many(&txn, "activities", &names, rows).await?;
+        if let Some(latest) = latest {
+            touch_last_activity(&txn, org, customer, latest).await?;
+        }
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "activity.imported",
+            "customer",
+            Some(customer.as_uuid()),
+            serde_json::json!({ "activities": items.len() }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(items.len() as u64)
+    }
+
     /// Replaces an engagement's fields; system entries cannot be edited.
     pub async fn update_activity(
         &self,

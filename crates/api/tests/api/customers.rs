@@ -200,6 +200,16 @@ async fn patch_needs_if_match_and_refuses_stale_versions(db: Db) {
 
 async fn patch_merges_fields_and_clears_nulls(db: Db) {
     let app = TestApp::spawn(db).await;
+    for (key, field_type) in [("region", "text"), ("seats", "number")] {
+        let defined = app
+            .post(
+                "/api/v1/custom-fields",
+                &app.owner,
+                json!({"key": key, "label": key, "field_type": field_type}),
+            )
+            .await;
+        assert_eq!(defined.status(), 201);
+    }
     let customer = app
         .create(json!({"name": "Merge Me", "plan": "Starter", "email": "a@merge.example", "custom_fields": {"region": "emea", "seats": 5}}))
         .await;

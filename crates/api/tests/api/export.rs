@@ -13,6 +13,15 @@ async fn export_streams_the_filter_and_neutralises_formulas(db: Db) {
         .bulk_insert_customers(app.org.id, 2_345, 11, &[])
         .await
         .expect("seed");
+    // A tier named like a formula (an owner typed it; the export must still neutralise it).
+    let tier = app
+        .post(
+            "/api/v1/tiers",
+            &app.owner,
+            json!({"name": "@SUM(A1)", "level": 1}),
+        )
+        .await;
+    assert_eq!(tier.status(), 201);
     app.create(json!({"name": "=HYPERLINK(\"http://evil.example\")", "status": "active", "phone": "+14155552671", "plan": "-5", "tier": "@SUM(A1)"}))
         .await;
     let response = app.get("/api/v1/customers/export.csv", &app.viewer).await;

@@ -49,6 +49,8 @@ pub struct Login {
 
 pub struct TestApp {
     pub base: String,
+    /// The database URL, for tests that must go around the store to prove a constraint.
+    pub database_url: String,
     pub client: reqwest::Client,
     pub store: Store,
     pub org: Organization,
@@ -212,6 +214,7 @@ impl TestApp {
         let other = login(emails[3].clone()).await;
         TestApp {
             base,
+            database_url: url.clone(),
             client,
             store,
             org,

@@ -14,4 +14,6 @@ mod errors;
 mod export;
 mod list;
 mod ops;
+mod records;
 mod spa;
+mod timeline;
