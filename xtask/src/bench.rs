@@ -1,8 +1,8 @@
 //! `cargo xtask bench web` is the SPA's benchmark (see `browser::bench`).
 //!
-//! `cargo xtask bench directory`: runs `tenure-bench directory` (crates/api/src/bin/bench.rs) on a
-//! fresh PostgreSQL database and on a fresh SQLite file, so the customer directory's figures on
-//! both backends come from one command. tenure-bench seeds, serves, measures and prints; this
+//! `cargo xtask bench directory` and `cargo xtask bench timeline`: run `tenure-bench`
+//! (crates/api/src/bin/bench.rs) on a fresh PostgreSQL database and on a fresh SQLite file, so
+//! the directory's and the customer timeline's figures on both backends come from one command. tenure-bench seeds, serves, measures and prints; this
 //! module only provisions and forwards.
 //!
 //! It must not reuse data between runs (every run starts from an empty database) and must not
@@ -17,11 +17,13 @@ use crate::postgres::{self, Postgres};
 use crate::temp_dir::TempDir;
 use crate::{build, cmd, workspace};
 
-const USAGE: &str = "usage: cargo xtask bench directory [--customers N] [--sqlite-customers N]\n       cargo xtask bench web [--runs N]";
+const USAGE: &str = "usage: cargo xtask bench directory|timeline [--customers N] [--sqlite-customers N]\n       cargo xtask bench web [--runs N]";
 const BENCH_DATABASE: &str = "tenure_bench";
 
 #[derive(Debug, PartialEq)]
 struct Options {
+    /// `directory` or `timeline`.
+    scenario: &'static str,
     postgres_customers: u64,
     sqlite_customers: u64,
 }
@@ -35,34 +37,41 @@ pub fn run(args: &[String]) -> Result<()> {
     let bench = workspace::release_binary("tenure-bench")?;
 
     println!(
-        "\n==> directory benchmark on PostgreSQL, {} customers",
-        options.postgres_customers
+        "\n==> {} benchmark on PostgreSQL, {} customers",
+        options.scenario, options.postgres_customers
     );
     let postgres = postgres::provision()?;
-    bench_postgres(&bench, &postgres, options.postgres_customers)?;
+    bench_postgres(&bench, &postgres, &options)?;
     drop(postgres);
 
     println!(
-        "\n==> directory benchmark on SQLite, {} customers",
-        options.sqlite_customers
+        "\n==> {} benchmark on SQLite, {} customers",
+        options.scenario, options.sqlite_customers
     );
     let dir = TempDir::new("bench")?;
     let url = format!(
         "sqlite://{}?mode=rwc",
         dir.path().join("bench.db").display()
     );
-    run_bench(&bench, &url, options.sqlite_customers, &[])
+    run_bench(
+        &bench,
+        options.scenario,
+        &url,
+        options.sqlite_customers,
+        &[],
+    )
 }
 
 /// With psql, `tenure_bench` is dropped and created before the run and dropped after it. Without
 /// psql, a database name unique to this run is passed with `--create-database`, and tenure-bench
 /// creates it.
-fn bench_postgres(bench: &Path, postgres: &Postgres, customers: u64) -> Result<()> {
+fn bench_postgres(bench: &Path, postgres: &Postgres, options: &Options) -> Result<()> {
+    let (scenario, customers) = (options.scenario, options.postgres_customers);
     let Some(psql) = postgres::find_psql() else {
         let database = format!("{BENCH_DATABASE}_{}", std::process::id());
         println!("no psql: tenure-bench creates the fresh database {database}");
         let url = postgres::database_url(&postgres.url, &database);
-        return run_bench(bench, &url, customers, &["--create-database"]);
+        return run_bench(bench, scenario, &url, customers, &["--create-database"]);
     };
     let admin = postgres::database_url(&postgres.url, "postgres");
     let sql = |statement: String| {
@@ -84,15 +93,21 @@ fn bench_postgres(bench: &Path, postgres: &Postgres, customers: u64) -> Result<(
     sql(format!("DROP DATABASE IF EXISTS {BENCH_DATABASE}"))?;
     sql(format!("CREATE DATABASE {BENCH_DATABASE}"))?;
     let url = postgres::database_url(&postgres.url, BENCH_DATABASE);
-    run_bench(bench, &url, customers, &[])?;
+    run_bench(bench, scenario, &url, customers, &[])?;
     // Only after success: a failed run leaves the data for a look.
     sql(format!("DROP DATABASE IF EXISTS {BENCH_DATABASE}"))
 }
 
-fn run_bench(bench: &Path, url: &str, customers: u64, extra: &[&str]) -> Result<()> {
+fn run_bench(
+    bench: &Path,
+    scenario: &str,
+    url: &str,
+    customers: u64,
+    extra: &[&str],
+) -> Result<()> {
     let mut command = Command::new(bench);
     command
-        .args(["directory", "--database-url", url, "--customers"])
+        .args([scenario, "--database-url", url, "--customers"])
         .arg(customers.to_string())
         .args(extra)
         .current_dir(workspace::root());
@@ -100,16 +115,23 @@ fn run_bench(bench: &Path, url: &str, customers: u64, extra: &[&str]) -> Result<
 }
 
 fn parse(args: &[String]) -> Result<Options> {
-    let mut options = Options {
-        postgres_customers: 1_000_000,
-        sqlite_customers: 100_000,
-    };
     let Some((scenario, rest)) = args.split_first() else {
-        bail!("which benchmark? `directory` or `web`\n{USAGE}");
+        bail!("which benchmark? `directory`, `timeline` or `web`\n{USAGE}");
     };
-    if scenario != "directory" {
-        bail!("unknown benchmark `{scenario}`; `directory` or `web`\n{USAGE}");
-    }
+    // The timeline is about one customer's 10,000 activities; its tenant need not be huge.
+    let mut options = match scenario.as_str() {
+        "directory" => Options {
+            scenario: "directory",
+            postgres_customers: 1_000_000,
+            sqlite_customers: 100_000,
+        },
+        "timeline" => Options {
+            scenario: "timeline",
+            postgres_customers: 10_000,
+            sqlite_customers: 10_000,
+        },
+        _ => bail!("unknown benchmark `{scenario}`; `directory`, `timeline` or `web`\n{USAGE}"),
+    };
     let mut rest = rest.iter();
     while let Some(flag) = rest.next() {
         let (name, inline_value) = match flag.split_once('=') {
@@ -154,6 +176,7 @@ mod tests {
         assert_eq!(
             parse(&args(&["directory"]))?,
             Options {
+                scenario: "directory",
                 postgres_customers: 1_000_000,
                 sqlite_customers: 100_000
             }
@@ -171,6 +194,7 @@ mod tests {
                 "--sqlite-customers=1,500"
             ]))?,
             Options {
+                scenario: "directory",
                 postgres_customers: 2_000,
                 sqlite_customers: 1_500
             }

@@ -37,6 +37,8 @@ commands:
   bench directory [--customers N] [--sqlite-customers N]
                          directory benchmark on PostgreSQL (default 1000000 customers)
                          and on SQLite (default 100000)
+  bench timeline [--customers N] [--sqlite-customers N]
+                         one customer's 10,000-entry timeline and overview, both backends
   bench web [--runs N]   SPA size, and sign-in to first directory render in N fresh
                          headless browsers against the release server (default 10)
 ";

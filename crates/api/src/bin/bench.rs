@@ -1,7 +1,12 @@
 //! `tenure-bench directory`: seeds a tenant, serves the real app in-process and measures the
 //! customer directory over HTTP and, for the same queries, the store call alone (SQL plus row
-//! decoding), so the cost of each layer is visible. It prints figures; it asserts nothing about
-//! them (targets live in the issue tracker and the closing notes, not in timed tests).
+//! decoding), so the cost of each layer is visible. `tenure-bench timeline` does the same for
+//! one customer's page: its activity timeline with 10,000 entries, and the overview.
+//! It prints figures; it asserts nothing about them (targets live in the issue tracker and the
+//! closing notes, not in timed tests).
+
+#[path = "bench/timeline.rs"]
+mod timeline;
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
@@ -14,9 +19,18 @@ use tenure_store::Store;
 use tenure_store::customer::{CustomerFilter, Paging};
 use tenure_store::user::NewUser;
 
-const USAGE: &str = "usage: tenure-bench directory --database-url URL --customers N [--create-database] [--iterations N]";
+const USAGE: &str = "usage: tenure-bench directory|timeline --database-url URL --customers N [--activities N] [--create-database] [--iterations N]";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scenario {
+    Directory,
+    Timeline,
+}
 
 struct Options {
+    scenario: Scenario,
+    /// Activities on the measured customer (timeline).
+    activities: u64,
     database_url: String,
     customers: u64,
     create_database: bool,
@@ -25,11 +39,14 @@ struct Options {
 
 fn parse_args() -> anyhow::Result<Options> {
     let mut args = std::env::args().skip(1);
-    match args.next().as_deref() {
-        Some("directory") => {}
+    let scenario = match args.next().as_deref() {
+        Some("directory") => Scenario::Directory,
+        Some("timeline") => Scenario::Timeline,
         _ => bail!("{USAGE}"),
-    }
+    };
     let mut options = Options {
+        scenario,
+        activities: 10_000,
         database_url: String::new(),
         customers: 100_000,
         create_database: false,
@@ -46,6 +63,13 @@ fn parse_args() -> anyhow::Result<Options> {
                     .parse()?
             }
             "--iterations" => options.iterations = args.next().context(USAGE)?.parse()?,
+            "--activities" => {
+                options.activities = args
+                    .next()
+                    .context(USAGE)?
+                    .replace(['_', ','], "")
+                    .parse()?
+            }
             "--create-database" => options.create_database = true,
             other => bail!("unknown argument {other}\n{USAGE}"),
         }
@@ -57,14 +81,14 @@ fn parse_args() -> anyhow::Result<Options> {
 }
 
 /// Latency figures of one scenario, in milliseconds.
-struct Figures {
+pub(crate) struct Figures {
     p50: f64,
     p95: f64,
     p99: f64,
     max: f64,
 }
 
-fn figures(mut samples: Vec<Duration>) -> Figures {
+pub(crate) fn figures(mut samples: Vec<Duration>) -> Figures {
     samples.sort();
     let at = |q: f64| {
         let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
@@ -78,7 +102,7 @@ fn figures(mut samples: Vec<Duration>) -> Figures {
     }
 }
 
-fn row(name: &str, layer: &str, f: &Figures) {
+pub(crate) fn row(name: &str, layer: &str, f: &Figures) {
     println!(
         "{name:<34} {layer:<6} p50 {:>8.2} ms   p95 {:>8.2} ms   p99 {:>8.2} ms   max {:>8.2} ms",
         f.p50, f.p95, f.p99, f.max
@@ -98,6 +122,15 @@ async fn main() -> anyhow::Result<()> {
     }
     let store = Store::connect(&options.database_url).await?;
     store.migrate().await?;
+    if options.scenario == Scenario::Timeline {
+        return timeline::run(
+            &store,
+            options.customers,
+            options.activities,
+            options.iterations,
+        )
+        .await;
+    }
     let backend = format!("{:?}", store.backend());
     println!("backend: {backend}, customers: {}", options.customers);
 
