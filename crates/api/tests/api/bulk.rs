@@ -63,6 +63,20 @@ async fn bulk_update_reports_each_row(db: Db) {
     assert_eq!(updated["tags"], json!(["renewal-q4"]));
     assert_eq!(updated["owner_id"], app.staff.user_id.as_str());
     assert_eq!(updated["version"], 2);
+    // A bulk status change is on each customer's timeline like any other.
+    let timeline: Value = app
+        .get(
+            &format!(
+                "/api/v1/customers/{}/activities?type=status_change",
+                a["id"].as_str().expect("id")
+            ),
+            &app.staff,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(timeline["items"][0]["metadata"]["new_status"], "at_risk");
     let untouched: Value = app
         .get(
             &format!("/api/v1/customers/{}", b["id"].as_str().expect("id")),

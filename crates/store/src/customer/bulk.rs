@@ -8,7 +8,9 @@ use tenure_domain::customer::CustomerStatus;
 use tenure_domain::ids::{CustomerId, OrganizationId, UserId};
 use tenure_domain::values::Tag;
 
-use crate::customer::{audit_diff, fetch, fetch_any_for_update, insert_tag, set_deleted};
+use crate::customer::{
+    audit_diff, fetch, fetch_any_for_update, insert_tag, record_changes_on_timeline, set_deleted,
+};
 use crate::sql::stmt;
 use crate::{Actor, Store, StoreError, audit};
 
@@ -222,6 +224,7 @@ async fn update_one(
         .await?;
     }
     let after = fetch(txn, org, target.id, false).await?;
+    record_changes_on_timeline(txn, org, &before, &after, actor).await?;
     audit::record(
         txn,
         org,
