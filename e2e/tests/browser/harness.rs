@@ -130,6 +130,18 @@ async fn open(size: (u32, u32)) -> Result<Browser> {
     })
 }
 
+/// `text` as an XPath 1.0 string literal (which has no escapes: quotes are concatenated).
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
 static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 impl Browser {
@@ -226,6 +238,162 @@ impl Browser {
             self.client.screenshot().await?,
         )?;
         Ok(())
+    }
+
+    /// Waits for the first element matching `xpath`.
+    pub async fn find_xpath(&self, xpath: &str, what: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(xpath))
+            .await
+            .with_context(|| format!("no {what} ({xpath})"))
+    }
+
+    /// A button (or a link styled as one) by its accessible name: its text or `aria-label`.
+    pub async fn button(&self, name: &str) -> Result<Element> {
+        let n = xpath_literal(name);
+        self.find_xpath(
+            &format!(
+                "//*[(self::button or self::a or @role='button') and not(@disabled) and                  (normalize-space(.)={n} or @aria-label={n})]"
+            ),
+            &format!("button {name:?}"),
+        )
+        .await
+    }
+
+    /// Clicks the button named `name`.
+    pub async fn press(&self, name: &str) -> Result<()> {
+        self.button(name)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("click button {name:?}"))
+    }
+
+    /// The open dialog whose heading is `title`.
+    pub async fn dialog(&self, title: &str) -> Result<Element> {
+        let t = xpath_literal(title);
+        self.find_xpath(
+            &format!("//dialog[@open][.//h2[normalize-space(.)={t}]]"),
+            &format!("dialog {title:?}"),
+        )
+        .await
+    }
+
+    /// Submits the open dialog titled `title` with its submit button.
+    pub async fn submit_dialog(&self, title: &str) -> Result<()> {
+        let dialog = self.dialog(title).await?;
+        dialog
+            .find(Locator::XPath(".//button[@type='submit']"))
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("submit the dialog {title:?}"))
+    }
+
+    /// Waits until no dialog is open.
+    pub async fn dialog_closed(&self) -> Result<()> {
+        self.wait_until(
+            "the dialog to close",
+            "!document.querySelector('dialog[open]')",
+        )
+        .await
+    }
+
+    /// The tab named `name` (role=tab).
+    pub async fn tab(&self, name: &str) -> Result<Element> {
+        let n = xpath_literal(name);
+        self.find_xpath(
+            &format!("//*[@role='tab' and normalize-space(.)={n}]"),
+            &format!("tab {name:?}"),
+        )
+        .await
+    }
+
+    /// The form control labelled `label` (through `<label for>`; a required field's label
+    /// ends in `*`).
+    pub async fn field(&self, label: &str) -> Result<Element> {
+        let l = xpath_literal(label);
+        let starred = xpath_literal(&format!("{label} *"));
+        let label_element = self
+            .find_xpath(
+                &format!("//label[normalize-space(.)={l} or normalize-space(.)={starred}]"),
+                &format!("label {label:?}"),
+            )
+            .await?;
+        let id = label_element
+            .attr("for")
+            .await?
+            .with_context(|| format!("label {label:?} names no control"))?;
+        self.find(&format!("[id='{id}']")).await
+    }
+
+    /// Types into the field labelled `label`, replacing what was there.
+    pub async fn fill_in(&self, label: &str, text: &str) -> Result<()> {
+        let field = self.field(label).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Picks the option with visible text `option` in the menu labelled `label`.
+    pub async fn choose(&self, label: &str, option: &str) -> Result<()> {
+        self.field(label)
+            .await?
+            .select_by_label(option)
+            .await
+            .with_context(|| format!("choose {option:?} in {label:?}"))
+    }
+
+    /// Calls the API as the signed-in user (with the SPA's stored token), returning the JSON
+    /// answer; a failure status is an error.
+    pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value> {
+        let body = body.map_or("null".to_owned(), |b| b.to_string());
+        let script = format!(
+            "const done = arguments[0];
+             const t = JSON.parse(localStorage.getItem('tenure.tokens')).access_token;
+             const body = {body};
+             fetch('/api/v1{path}', {{method: '{method}', headers: {{Authorization: 'Bearer ' + t,
+               'Content-Type': 'application/json'}}, body: body === null ? undefined : JSON.stringify(body)}})
+               .then(async r => done({{status: r.status, json: await r.json().catch(() => null)}}))
+               .catch(e => done({{status: 0, json: String(e)}}));"
+        );
+        let answer = self.client.execute_async(&script, Vec::new()).await?;
+        let status = answer["status"].as_u64().unwrap_or(0);
+        if !(200..300).contains(&status) {
+            bail!("{method} {path} answered {status}: {}", answer["json"]);
+        }
+        Ok(answer["json"].clone())
+    }
+
+    /// Creates a customer through the API and returns its id.
+    pub async fn create_customer(&self, body: Value) -> Result<String> {
+        let created = self.api("POST", "/customers", Some(body)).await?;
+        created["id"]
+            .as_str()
+            .map(str::to_owned)
+            .context("the new customer's id")
+    }
+
+    /// Opens a customer's page on `tab` (None: the Overview) and waits for its header.
+    pub async fn open_customer(&self, id: &str, tab: Option<&str>) -> Result<()> {
+        match tab {
+            Some(tab) => self.goto(&format!("/customers/{id}?tab={tab}")).await?,
+            None => self.goto(&format!("/customers/{id}")).await?,
+        }
+        self.find("[data-testid=customer-name]").await?;
+        Ok(())
+    }
+
+    /// Waits until the toast stack says `text`.
+    pub async fn toast(&self, text: &str) -> Result<()> {
+        let literal = serde_json::to_string(text)?;
+        self.wait_until(
+            &format!("the toast {text:?}"),
+            &format!("document.querySelector('.toasts').textContent.includes({literal})"),
+        )
+        .await
     }
 
     /// Signs in through the form and waits for the directory.

@@ -4,6 +4,7 @@
 //! Tests share one server, so each works on rows it can recognise (its own search term, a
 //! customer it created) and asserts on changes, not on absolute totals others could move.
 
+mod customer;
 mod harness;
 
 use anyhow::{Context, ensure};

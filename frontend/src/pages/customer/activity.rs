@@ -23,7 +23,7 @@ use crate::components::{
 use crate::format::{self, Tone};
 use crate::pages::customer::overview::{empty, status_tone};
 use crate::pages::customer::{
-    can_write, choices, local_zone, optional, run_busy, text_of, use_customer_page,
+    can_write, choices, local_zone, now, optional, run_busy, text_of, use_customer_page,
 };
 
 /// The icon of an activity type.
@@ -232,7 +232,7 @@ pub fn ActivityTab() -> impl IntoView {
                         empty("No activity yet", "Calls, emails, meetings and what the system records will show up here.").into_any()
                     };
                 }
-                let today = Utc::now().with_timezone(&zone).date_naive();
+                let today = now().with_timezone(&zone).date_naive();
                 group_by_day(list, |a| a.occurred_at, zone)
                     .into_iter()
                     .map(|(day, entries)| {
@@ -308,7 +308,7 @@ pub fn TimelineEntry(activity: ActivityView, editable: bool) -> impl IntoView {
     let when = if editable {
         format::time_of_day(a.occurred_at, zone)
     } else {
-        format::relative(a.occurred_at, Utc::now())
+        format::relative(a.occurred_at, now())
     };
     let editable = editable && !a.system;
     let for_edit = StoredValue::new(activity.clone());
@@ -403,7 +403,7 @@ impl ActivityForm {
     }
 
     fn load(&self, from: Option<&ActivityView>, zone: FixedOffset) {
-        let now = local_input(Utc::now(), zone);
+        let now = local_input(now(), zone);
         self.activity_type
             .set(from.map_or_else(|| "call".to_owned(), |a| a.activity_type.clone()));
         self.subject

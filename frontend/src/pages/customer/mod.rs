@@ -313,6 +313,11 @@ fn run_busy(busy: RwSignal<bool>, work: impl Future<Output = ()> + 'static) {
     });
 }
 
+/// Now, from the browser's clock (`Utc::now()` has no clock to read on wasm32).
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
 /// The viewer's time zone, from the browser.
 fn local_zone() -> chrono::FixedOffset {
     let minutes_west = js_sys::Date::new_0().get_timezone_offset();

@@ -13,7 +13,9 @@ use crate::components::{
 };
 use crate::format::{self, Tone};
 use crate::pages::customer::tabs::Tab;
-use crate::pages::customer::{activity, can_write, goals, optional, run_busy, use_customer_page};
+use crate::pages::customer::{
+    activity, can_write, goals, now, optional, run_busy, use_customer_page,
+};
 
 #[component]
 pub fn OverviewTab() -> impl IntoView {
@@ -98,9 +100,7 @@ fn OverviewView(overview: CustomerOverview) -> impl IntoView {
             Callback::new(move |v: f64| format::money(&format!("{v:.0}"), &axis_currency, true));
         view! { <LineChart points=points label=summary axis=axis/> }
     });
-    let last_activity = c
-        .last_activity_at
-        .map(|at| format::relative(at, chrono::Utc::now()));
+    let last_activity = c.last_activity_at.map(|at| format::relative(at, now()));
     let recent = overview.recent_activities.clone();
     let goals_list = overview.active_goals.clone();
     let primary = overview.primary_contact.clone();

@@ -1,0 +1,471 @@
+//! The customer page ("Customer 360") in the browser: opening it, its URL-addressed tabs, and
+//! one story per tab that changes something. Each test makes its own customers through the API
+//! (unique names), so tests sharing the demo server never see each other's rows.
+//!
+//! Locators are by role, label and accessible name (`press("Add contact")`,
+//! `fill_in("Email", ..)`, `tab("Contacts")`), with CSS only for the page's own landmarks.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, ensure};
+use fantoccini::Locator;
+use serde_json::json;
+
+use crate::harness::{Browser, DESKTOP, MOBILE, run};
+
+/// A suffix no other run or test has used, so names can be searched for.
+fn unique() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{:x}", nanos % 0xffff_ffff)
+}
+
+#[tokio::test]
+async fn staff_opens_a_customer_from_the_directory_and_walks_its_tabs() {
+    run("customer-open", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let link = b
+            .find(".customer-table tbody tr[data-id] a.row-link")
+            .await?;
+        let name = link.text().await?;
+        link.click().await?;
+        b.wait_until(
+            "the customer page",
+            "/^\\/customers\\/[0-9a-f-]{36}$/.test(location.pathname)",
+        )
+        .await?;
+        let heading = b.find("[data-testid=customer-name]").await?.text().await?;
+        ensure!(
+            heading == name,
+            "the page is the customer clicked: {heading:?} vs {name:?}"
+        );
+        let crumbs = b.find("nav[aria-label=Breadcrumb]").await?.text().await?;
+        ensure!(
+            crumbs.starts_with("Customers"),
+            "a breadcrumb back to the directory: {crumbs:?}"
+        );
+        for label in ["Tenure", "Lifetime value", "Plan", "MRR", "Credit balance"] {
+            b.find(&format!(".metric-card[aria-label='{label}'] .metric-value"))
+                .await?;
+        }
+        let selected = b.tab("Overview").await?.attr("aria-selected").await?;
+        ensure!(
+            selected.as_deref() == Some("true"),
+            "the Overview is the first tab shown"
+        );
+        b.snapshot("customer-overview").await?;
+
+        let overview = b.path().await?;
+        for (tab, key) in [
+            ("Contacts", "contacts"),
+            ("Activity", "activity"),
+            ("Ledger", "ledger"),
+        ] {
+            b.tab(tab).await?.click().await?;
+            b.wait_until(
+                &format!("?tab={key}"),
+                &format!("location.search === '?tab={key}'"),
+            )
+            .await?;
+            let selected = b.tab(tab).await?.attr("aria-selected").await?;
+            ensure!(selected.as_deref() == Some("true"), "{tab} is selected");
+        }
+        b.snapshot("customer-ledger").await?;
+        // Back walks the tabs in reverse, then to the Overview.
+        b.client.back().await?;
+        b.wait_until("back to Activity", "location.search === '?tab=activity'")
+            .await?;
+        b.find(".activity-filters").await?;
+        b.client.back().await?;
+        b.client.back().await?;
+        b.wait_until(
+            "back to the Overview",
+            &format!("location.pathname + location.search === '{overview}'"),
+        )
+        .await?;
+        b.find(".metric-grid").await?;
+        // A reload keeps the tab.
+        b.goto(&format!("{overview}?tab=goals")).await?;
+        let selected = b.tab("Goals").await?.attr("aria-selected").await?;
+        ensure!(
+            selected.as_deref() == Some("true"),
+            "a deep link opens the Goals tab"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn add_a_contact_and_make_it_primary() {
+    run("customer-contacts", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let id = b.create_customer(json!({"name": format!("Contact Test {}", unique())})).await?;
+        b.open_customer(&id, Some("contacts")).await?;
+        b.wait_until("the empty list", "document.body.textContent.includes('No contacts yet')").await?;
+
+        // The server's validation lands on the field it is about.
+        b.press("Add contact").await?;
+        b.dialog("Add contact").await?;
+        b.fill_in("First name", "Ada").await?;
+        b.fill_in("Last name", "Lovelace").await?;
+        b.fill_in("Email", "not-an-email").await?;
+        b.submit_dialog("Add contact").await?;
+        b.wait_until("the email error", "document.querySelector('#f-contact-email-error:not([hidden])')").await?;
+        let invalid = b.field("Email").await?.attr("aria-invalid").await?;
+        ensure!(invalid.as_deref() == Some("true"), "the email field is marked invalid");
+        b.snapshot("contact-server-error").await?;
+        b.fill_in("Email", "ada@analytical.example").await?;
+        b.submit_dialog("Add contact").await?;
+        b.dialog_closed().await?;
+        b.toast("Ada Lovelace added.").await?;
+
+        b.press("Add contact").await?;
+        b.dialog("Add contact").await?;
+        b.fill_in("First name", "Grace").await?;
+        b.fill_in("Last name", "Hopper").await?;
+        b.choose("Role", "Technical").await?;
+        b.field("Customer portal access").await?.click().await?;
+        b.submit_dialog("Add contact").await?;
+        b.dialog_closed().await?;
+        b.wait_until("two rows", "document.querySelectorAll('.data-table tbody tr').length === 2").await?;
+        let primaries = primary_names(b).await?;
+        ensure!(primaries == ["Ada Lovelace"], "the first contact is primary on its own: {primaries:?}");
+        let grace = b.find_xpath("//tr[.//*[normalize-space(.)='Grace Hopper']]", "Grace's row").await?;
+        let cells = grace.text().await?;
+        ensure!(cells.contains("Technical") && cells.contains("Portal"), "role badge and portal flag: {cells:?}");
+
+        b.press("Make Grace Hopper primary").await?;
+        b.toast("Grace Hopper is now the primary contact.").await?;
+        b.wait_until("Grace is primary", "[...document.querySelectorAll('.data-table tbody tr')].filter(r => r.querySelector('.primary-badge')).map(r => r.querySelector('.row-title').textContent).join() === 'Grace Hopper'").await?;
+        ensure!(primary_names(b).await? == ["Grace Hopper"], "only one primary");
+        b.snapshot("contacts").await?;
+
+        // The Overview's primary contact follows.
+        b.tab("Overview").await?.click().await?;
+        b.wait_until("the primary contact card", "document.querySelector('.contact-name') && document.querySelector('.contact-name').textContent === 'Grace Hopper'").await?;
+        Ok(())
+    })
+    .await;
+}
+
+async fn primary_names(b: &Browser) -> anyhow::Result<Vec<String>> {
+    let value = b
+        .js("return [...document.querySelectorAll('.data-table tbody tr')].filter(r => r.querySelector('.primary-badge')).map(r => r.querySelector('.row-title').textContent);")
+        .await?;
+    Ok(serde_json::from_value(value)?)
+}
+
+#[tokio::test]
+async fn log_a_call_and_see_it_on_top_of_the_timeline() {
+    run("customer-activity", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let id = b.create_customer(json!({"name": format!("Timeline Test {}", unique())})).await?;
+        b.api("POST", &format!("/customers/{id}/activities"), Some(json!({
+            "type": "note", "subject": "An older note", "occurred_at": "2025-01-15T10:00:00Z"
+        }))).await?;
+        b.open_customer(&id, Some("activity")).await?;
+        b.find(".timeline-item").await?;
+
+        let subject = format!("Renewal call {}", unique());
+        b.press("Log activity").await?;
+        b.dialog("Log activity").await?;
+        b.choose("Type", "Call").await?;
+        b.fill_in("Subject", &subject).await?;
+        b.choose("Result", "Positive").await?;
+        b.fill_in("Duration (minutes)", "25").await?;
+        b.submit_dialog("Log activity").await?;
+        b.dialog_closed().await?;
+        b.toast("Activity logged.").await?;
+        let literal = serde_json::to_string(&subject)?;
+        b.wait_until("the call on top", &format!(
+            "document.querySelector('.timeline-item .timeline-subject') && document.querySelector('.timeline-item .timeline-subject').textContent === {literal}")).await?;
+        let first = b.find(".timeline-item").await?;
+        ensure!(first.attr("data-type").await?.as_deref() == Some("call"), "the newest entry is the call");
+        let day = b.find(".timeline-day .day-heading").await?.text().await?;
+        ensure!(day.eq_ignore_ascii_case("today"), "grouped under today: {day:?}");
+        let days = b.find_all(".timeline-day").await?.len();
+        ensure!(days >= 2, "the old note sits under its own day: {days}");
+        b.snapshot("timeline").await?;
+
+        // The type filter keeps only calls.
+        b.press("Call").await?;
+        b.wait_until("only calls", "document.querySelectorAll('.timeline-item').length > 0 && [...document.querySelectorAll('.timeline-item')].every(i => i.dataset.type === 'call')").await?;
+        b.wait_until("the note filtered out", "!document.body.textContent.includes('An older note')").await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn preview_and_apply_a_tier_change() {
+    run("customer-tier", DESKTOP, async |b: &Browser| {
+        // Tiers are the owner's to define; assigning one is staff work.
+        b.sign_in("owner@demo.example").await?;
+        let tag = unique();
+        let tier_name = format!("Gold {tag}");
+        // Levels are unique per organisation and 0..=1000; the demo tiers sit at the bottom.
+        let level = i64::from_str_radix(&tag, 16).unwrap_or(7) % 900 + 100;
+        b.api("POST", "/tiers", Some(json!({
+            "name": tier_name, "level": level, "discount_percent": "10", "colour": "#d4af37",
+            "benefits": ["Priority support"]
+        }))).await?;
+        b.js("localStorage.clear(); return true;").await?;
+        b.sign_in("staff@demo.example").await?;
+        let id = b.create_customer(json!({"name": format!("Tier Test {}", unique()), "mrr": "1000.00", "currency": "USD", "status": "active"})).await?;
+        b.open_customer(&id, Some("settings")).await?;
+        b.find("[data-testid=no-tier]").await?;
+
+        b.press("Change tier").await?;
+        b.dialog("Change tier").await?;
+        let option = b.js(&format!(
+            "return [...document.querySelectorAll('dialog[open] select option')].map(o => o.textContent).find(t => t.startsWith({}));",
+            serde_json::to_string(&format!("{tier_name} ("))?
+        )).await?;
+        let option = option.as_str().context("the tier in the menu")?.to_owned();
+        b.choose("New tier", &option).await?;
+        let preview = b.find("table[aria-label='Pricing impact']").await?;
+        let text = preview.text().await?;
+        ensure!(text.contains("MRR") && text.contains("ARR") && text.contains("Open orders"), "the impact table: {text:?}");
+        let old = b.find("[data-testid=old-discount]").await?.text().await?;
+        let new = b.find("[data-testid=new-discount]").await?.text().await?;
+        ensure!(old == "0%" && new != old, "discount before {old:?} and after {new:?}");
+        b.snapshot("tier-preview").await?;
+        b.submit_dialog("Change tier").await?;
+        b.dialog_closed().await?;
+        b.toast(&format!("Tier changed to {tier_name}.")).await?;
+        b.wait_until("the tier badge", &format!(
+            "document.querySelector('[data-testid=tier-badge]') && document.querySelector('[data-testid=tier-badge]').textContent === {}",
+            serde_json::to_string(&tier_name)?)).await?;
+        let stored = b.api("GET", &format!("/customers/{id}"), None).await?;
+        ensure!(stored["tier"] == json!(tier_name), "the customer has the tier: {}", stored["tier"]);
+        ensure!(stored["mrr"] != json!("1000.00"), "MRR was repriced: {}", stored["mrr"]);
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn set_a_parent_and_see_the_roll_up() {
+    run("customer-hierarchy", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let tag = unique();
+        let parent_name = format!("Holding {tag}");
+        let parent = b.create_customer(json!({"name": parent_name, "mrr": "1000.00", "currency": "USD"})).await?;
+        let child = b.create_customer(json!({"name": format!("Subsidiary {tag}"), "mrr": "500.00", "currency": "USD"})).await?;
+
+        b.open_customer(&child, Some("hierarchy")).await?;
+        b.find("[data-testid=no-parent]").await?;
+        b.fill_in("Set parent", &format!("Holding {tag}")).await?;
+        let option = b.find_xpath(
+            &format!("//*[@role='option'][.//*[normalize-space(.)='{parent_name}']]"),
+            "the parent in the results").await?;
+        option.click().await?;
+        b.toast(&format!("Parent set to {parent_name}.")).await?;
+        let link = b.find("[data-testid=parent-link]").await?.text().await?;
+        ensure!(link == parent_name, "the parent is shown: {link:?}");
+        let crumbs = b.find("nav[aria-label=Breadcrumb]").await?.text().await?;
+        ensure!(crumbs.contains(&parent_name), "the breadcrumb names the parent: {crumbs:?}");
+
+        // The parent rolls up both.
+        b.find_xpath(&format!("//nav[@aria-label='Breadcrumb']//a[normalize-space(.)='{parent_name}']"), "the breadcrumb link").await?.click().await?;
+        b.wait_until("the parent's page", &format!("location.pathname === '/customers/{parent}'")).await?;
+        b.tab("Hierarchy").await?.click().await?;
+        b.wait_until("the roll-up", "document.querySelector('[data-testid=rollup-customers]') && document.querySelector('[data-testid=rollup-customers]').textContent === '2'").await?;
+        let mrr = b.find("[data-testid=rollup-mrr]").await?.text().await?;
+        ensure!(mrr == "$1,500", "the roll-up adds both MRRs: {mrr:?}");
+        b.find(&format!(".data-table tr[data-id='{child}']")).await?;
+        b.snapshot("hierarchy").await?;
+
+        // Making the child the parent's parent would be a cycle: refused, and said why.
+        b.fill_in("Set parent", &format!("Subsidiary {tag}")).await?;
+        b.find_xpath("//*[@role='option']", "a result").await?.click().await?;
+        b.wait_until("the refusal", "document.querySelector('#parent-search-error:not([hidden])')").await?;
+        let message = b.find("#parent-search-error").await?.text().await?;
+        ensure!(!message.trim().is_empty(), "the refusal says why");
+        let input = b.field("Set parent").await?.attr("aria-invalid").await?;
+        ensure!(input.as_deref() == Some("true"), "the picker is marked invalid");
+        b.find("[data-testid=no-parent]").await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_owner_issues_a_credit_that_staff_cannot() {
+    run("customer-ledger", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let id = b.create_customer(json!({"name": format!("Ledger Test {}", unique()), "currency": "USD"})).await?;
+        b.open_customer(&id, Some("ledger")).await?;
+        b.find(".metric-grid").await?;
+        b.button("Resend invoice").await?;
+        ensure!(
+            b.client.find_all(Locator::XPath("//button[normalize-space(.)='Issue credit' or normalize-space(.)='Issue credit or refund']")).await?.is_empty(),
+            "staff cannot issue credits"
+        );
+        b.js("localStorage.clear(); return true;").await?;
+        b.sign_in("owner@demo.example").await?;
+        b.open_customer(&id, Some("ledger")).await?;
+        b.press("Issue credit").await?;
+        b.dialog("Issue credit or refund").await?;
+        b.fill_in("Amount", "25").await?;
+        b.fill_in("Reason", "Goodwill for the outage").await?;
+        b.submit_dialog("Issue credit or refund").await?;
+        b.dialog_closed().await?;
+        b.wait_until("the balance", "document.querySelector('[data-testid=credit-balance]') && document.querySelector('[data-testid=credit-balance]').textContent === '$25.00'").await?;
+        let row = b.find(".data-table tbody tr").await?.text().await?;
+        ensure!(row.contains("Goodwill for the outage"), "the entry is listed: {row:?}");
+        b.tab("Overview").await?.click().await?;
+        let balance = b.find(".metric-card[aria-label='Credit balance'] .metric-value").await?;
+        b.wait_until("the overview balance", "document.querySelector(\".metric-card[aria-label='Credit balance'] .metric-value\").textContent === '$25.00'").await?;
+        ensure!(balance.text().await? == "$25.00", "the Overview shows the credit");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_viewer_reads_the_customer_page_without_any_action() {
+    run("customer-viewer", DESKTOP, async |b: &Browser| {
+        b.sign_in("viewer@demo.example").await?;
+        b.click(".customer-table tbody tr[data-id] a.row-link").await?;
+        b.find("[data-testid=customer-name]").await?;
+        b.find(".metric-grid").await?;
+        for tab in ["contacts", "activity", "goals", "hierarchy", "settings", "ledger"] {
+            let id = b.js("return location.pathname.split('/')[2];").await?;
+            let id = id.as_str().context("the customer id")?.to_owned();
+            b.open_customer(&id, Some(tab)).await?;
+            b.find("[role=tabpanel]").await?;
+            let actions = b
+                .js("return [...document.querySelectorAll('button')].map(x => x.textContent.trim()).filter(t => /^(Add|Log|Make|Send|Issue|Change tier|Update|Resend|Save|Remove|Delete|Edit)/.test(t));")
+                .await?;
+            ensure!(actions == json!([]), "no actions for a viewer on {tab}: {actions}");
+            ensure!(b.find_all("#parent-search").await?.is_empty(), "no parent picker on {tab}");
+        }
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_customer_page_fits_a_phone() {
+    run("customer-mobile", MOBILE, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let id = b
+            .create_customer(json!({"name": format!("Phone Test {}", unique())}))
+            .await?;
+        b.api(
+            "POST",
+            &format!("/customers/{id}/contacts"),
+            Some(json!({"first_name": "Mo", "last_name": "Bile", "email": "mo@example.com"})),
+        )
+        .await?;
+        for tab in [None, Some("contacts"), Some("activity"), Some("settings")] {
+            b.open_customer(&id, tab).await?;
+            b.find("[role=tabpanel] > *").await?;
+            let width = b.js("return document.documentElement.scrollWidth;").await?;
+            ensure!(
+                width.as_f64().is_some_and(|w| w <= 390.0),
+                "no sideways scrolling on {tab:?}: {width}"
+            );
+        }
+        b.open_customer(&id, Some("contacts")).await?;
+        let display = b
+            .js("return getComputedStyle(document.querySelector('.data-table tbody tr')).display;")
+            .await?;
+        ensure!(display == "grid", "contact rows are cards: {display}");
+        b.snapshot("customer-mobile-contacts").await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// The demo data has no recurring payments, so the overview's `mrr_history` is stubbed in the
+/// browser (the real answer with twelve months added) to see the chart drawn from it.
+#[tokio::test]
+async fn the_overview_draws_mrr_history_as_a_chart() {
+    run("customer-chart", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        b.js("const real = window.fetch.bind(window);
+              window.fetch = async (input, init) => {
+                const response = await real(input, init);
+                const url = typeof input === 'string' ? input : input.url;
+                if (!/\\/overview$/.test(url) || !response.ok) return response;
+                const body = await response.json();
+                body.mrr_history = Array.from({length: 12}, (_, i) => ({
+                  month: `2026-${String(i + 1).padStart(2, '0')}`,
+                  amount: String(1000 + i * 250) + '.00'}));
+                body.mrr_history[11].amount = '6000.00';
+                return new Response(JSON.stringify(body), {status: 200, headers: {'Content-Type': 'application/json'}});
+              };
+              return true;")
+            .await?;
+        b.click(".customer-table tbody tr[data-id] a.row-link").await?;
+        let chart = b.find(".chart svg[role=img]").await?;
+        let label = chart.attr("aria-label").await?.unwrap_or_default();
+        ensure!(label.starts_with("MRR by month, Jan 26 to Dec 26"), "the chart says what it shows: {label:?}");
+        let points = b
+            .js("return [...document.querySelectorAll('.chart circle')].map(c => parseFloat(c.getAttribute('cy')));")
+            .await?;
+        let points: Vec<f64> = serde_json::from_value(points)?;
+        ensure!(points.len() == 12, "one point a month: {points:?}");
+        ensure!(points.windows(2).all(|w| w[1] <= w[0]), "rising MRR draws a rising line: {points:?}");
+        let top = points.iter().copied().fold(f64::INFINITY, f64::min);
+        ensure!((points[11] - top).abs() < f64::EPSILON, "the biggest month is the highest point");
+        let rows = b.find_all(".chart table tbody tr").await?.len();
+        ensure!(rows == 12, "screen readers get the same twelve months as a table: {rows}");
+        b.snapshot("overview-chart").await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_goal_gets_progress_with_a_note_in_its_history() {
+    run("customer-goals", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let id = b
+            .create_customer(json!({"name": format!("Goal Test {}", unique())}))
+            .await?;
+        b.open_customer(&id, Some("goals")).await?;
+        b.press("Add goal").await?;
+        b.dialog("Add goal").await?;
+        b.fill_in("Goal", "Roll out to all teams").await?;
+        b.choose("Metric", "Seats").await?;
+        b.fill_in("Current value", "10").await?;
+        b.fill_in("Target value", "40").await?;
+        b.fill_in("Unit", "seats").await?;
+        b.submit_dialog("Add goal").await?;
+        b.dialog_closed().await?;
+        let bar = b
+            .find("[role=progressbar][aria-label='Roll out to all teams progress']")
+            .await?;
+        ensure!(
+            bar.attr("aria-valuenow").await?.as_deref() == Some("25"),
+            "10 of 40 is 25%"
+        );
+
+        b.press("Update progress").await?;
+        b.dialog("Update Roll out to all teams").await?;
+        b.fill_in("Current value", "30").await?;
+        b.fill_in("Note", "Marketing and sales onboarded").await?;
+        b.submit_dialog("Update Roll out to all teams").await?;
+        b.dialog_closed().await?;
+        b.wait_until(
+            "75%",
+            "document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '75'",
+        )
+        .await?;
+        b.find(".goal-history summary").await?.click().await?;
+        let history = b.find(".goal-history").await?.text().await?;
+        ensure!(
+            history.contains("Marketing and sales onboarded"),
+            "the note is in the history: {history:?}"
+        );
+        b.snapshot("goals").await?;
+        Ok(())
+    })
+    .await;
+}
