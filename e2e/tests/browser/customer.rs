@@ -469,3 +469,40 @@ async fn a_goal_gets_progress_with_a_note_in_its_history() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn addresses_group_by_kind_with_one_primary_each() {
+    run("customer-addresses", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let id = b.create_customer(json!({"name": format!("Address Test {}", unique())})).await?;
+        b.open_customer(&id, Some("addresses")).await?;
+        b.wait_until("the empty list", "document.body.textContent.includes('No addresses yet')").await?;
+        for (label, line1, postcode) in [("Head office", "10 Downing Street", "sw1a2aa"), ("Warehouse", "1 Dock Road", "e162aa")] {
+            b.press("Add address").await?;
+            b.dialog("Add address").await?;
+            b.choose("Kind", "Billing").await?;
+            b.fill_in("Label", label).await?;
+            b.fill_in("Street address", line1).await?;
+            b.fill_in("City", "London").await?;
+            b.fill_in("Postal code", postcode).await?;
+            b.fill_in("Country", "gb").await?;
+            b.submit_dialog("Add address").await?;
+            b.dialog_closed().await?;
+            b.toast("Address added.").await?;
+        }
+        let group = b.find("section[aria-label='Billing addresses']").await?;
+        b.wait_until("two billing cards", "document.querySelectorAll(\"section[aria-label='Billing addresses'] .address-card\").length === 2").await?;
+        let text = group.text().await?;
+        ensure!(text.contains("SW1A 2AA"), "the postcode is normalised: {text:?}");
+        let primary = b.find(".address-card[aria-label='Head office']").await?.text().await?;
+        ensure!(primary.contains("Primary"), "the first billing address is primary: {primary:?}");
+
+        let warehouse = b.find(".address-card[aria-label='Warehouse']").await?;
+        warehouse.find(Locator::XPath(".//button[normalize-space(.)='Make primary']")).await?.click().await?;
+        b.toast("Primary billing address changed.").await?;
+        b.wait_until("the warehouse is primary", "document.querySelector(\".address-card[aria-label='Warehouse']\").textContent.includes('Primary') && !document.querySelector(\".address-card[aria-label='Head office']\").textContent.includes('Primary')").await?;
+        b.snapshot("addresses").await?;
+        Ok(())
+    })
+    .await;
+}

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 220.0;
 const LEFT: f64 = 64.0;
-const RIGHT: f64 = 16.0;
+const RIGHT: f64 = 28.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 28.0;
 
@@ -126,8 +126,9 @@ pub fn LineChart(
         .zip(&xy)
         .enumerate()
         .map(|(i, (p, (x, y)))| {
-            // Every other month label when there are many, so they never collide.
-            let show_label = points.len() <= 6 || i % 2 == 0 || i + 1 == points.len();
+            // Every other month label when there are many, counted from the newest so it
+            // always has one and no two labels sit side by side.
+            let show_label = points.len() <= 6 || (points.len() - 1 - i).is_multiple_of(2);
             view! {
                 <g class="chart-point">
                     <circle cx=x + LEFT cy=y + TOP r="3.5"><title>{format!("{}: {}", p.label, p.text)}</title></circle>

@@ -56,7 +56,7 @@ pub fn LedgerTab() -> impl IntoView {
             None => view! { <div class="skeleton-block" aria-busy="true"></div> }.into_any(),
             Some(Err(e)) => view! { <ErrorState message=e.message() on_retry=Callback::new(move |_| ledger.refetch())/> }.into_any(),
             Some(Ok(l)) => view! {
-                <div class="metric-grid">
+                <div class="metric-grid compact">
                     {if l.balances.is_empty() {
                         view! {
                             <section class="metric-card" aria-label="Credit balance">
