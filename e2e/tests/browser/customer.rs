@@ -506,3 +506,72 @@ async fn addresses_group_by_kind_with_one_primary_each() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn settings_save_payment_terms_and_custom_fields_by_their_types() {
+    run("customer-settings", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let defs = b.api("GET", "/custom-fields", None).await?;
+        let by_type = |t: &str| {
+            defs["items"]
+                .as_array()
+                .and_then(|d| d.iter().find(|d| d["field_type"] == json!(t)))
+                .cloned()
+                .with_context(|| format!("the demo data defines a {t} custom field"))
+        };
+        let (number, select, boolean) = (by_type("number")?, by_type("select")?, by_type("bool")?);
+        let id = b
+            .create_customer(json!({"name": format!("Settings Test {}", unique())}))
+            .await?;
+        b.open_customer(&id, Some("settings")).await?;
+
+        b.fill_in("Payment terms (days)", "45").await?;
+        b.fill_in("Shipping method", "express").await?;
+        b.press("Save billing and shipping").await?;
+        b.toast("Billing and shipping saved.").await?;
+
+        let label = |d: &serde_json::Value| d["label"].as_str().unwrap_or_default().to_owned();
+        b.fill_in(&label(&number), "25").await?;
+        let option = select["options"][0]
+            .as_str()
+            .context("a select option")?
+            .to_owned();
+        b.choose(&label(&select), &option).await?;
+        b.field(&label(&boolean)).await?.click().await?;
+        b.snapshot("settings").await?;
+        b.press("Save custom fields").await?;
+        b.toast("Custom fields saved.").await?;
+
+        let stored = b.api("GET", &format!("/customers/{id}"), None).await?;
+        ensure!(
+            stored["payment_terms_days"] == json!(45),
+            "payment terms: {}",
+            stored["payment_terms_days"]
+        );
+        ensure!(
+            stored["settings"]["shipping_method"] == json!("express"),
+            "shipping: {}",
+            stored["settings"]
+        );
+        let fields = &stored["custom_fields"];
+        let key = |d: &serde_json::Value| d["key"].as_str().unwrap_or_default().to_owned();
+        ensure!(
+            fields[key(&number)] == json!(25),
+            "a number is stored as a number: {fields}"
+        );
+        ensure!(
+            fields[key(&select)] == json!(option),
+            "the choice is stored: {fields}"
+        );
+        ensure!(
+            fields[key(&boolean)] == json!(true),
+            "the checkbox is stored as true: {fields}"
+        );
+
+        // Saving again unchanged sends nothing.
+        b.press("Save custom fields").await?;
+        b.toast("Nothing to save: no field changed.").await?;
+        Ok(())
+    })
+    .await;
+}
