@@ -553,7 +553,11 @@ impl Store {
             if c.mrr_minor > 0 && c.status != "lead" {
                 let months = (days_known / 30).clamp(1, 12);
                 for m in 0..months {
-                    let at = now - Duration::days(30 * m + 2);
+                    // One payment per calendar month, on the same day of the month as today.
+                    let at = now
+                        .checked_sub_months(chrono::Months::new(u32::try_from(m).unwrap_or(0)))
+                        .unwrap_or(now)
+                        - Duration::hours(6);
                     let amount = c.mrr_minor * (100 - 3 * m) / 100;
                     activity(
                         &mut rng,
@@ -731,6 +735,16 @@ impl Store {
             total += rows.rows.len();
             insert_many(&txn, rows.table, rows.columns, rows.rows).await?;
         }
+        // `last_activity_at` follows the newest engagement, as if each had been logged.
+        txn.execute_raw(stmt(
+            backend,
+            "UPDATE customers SET last_activity_at = (SELECT MAX(a.occurred_at) FROM activities a \
+             WHERE a.organization_id = customers.organization_id AND a.customer_id = customers.id \
+             AND a.activity_type IN ('note', 'email', 'call', 'meeting', 'demo', 'training', 'task')) \
+             WHERE organization_id = ?",
+            vec![o.into()],
+        ))
+        .await?;
         // A few three-level families: a parent with three subsidiaries, one with its own child.
         let companies: Vec<Uuid> = customers
             .iter()

@@ -35,6 +35,8 @@ enum Kind {
     /// The same, with "not set" as the first choice.
     OptionalChoice(&'static [&'static str]),
     Owner,
+    /// A tier of the organisation's catalogue, by name (the server refuses any other).
+    Tier,
     Tags,
     Check,
 }
@@ -102,7 +104,8 @@ const FIELDS: &[Spec] = &[
     spec("country", "Country", Text, Basic).hint("Two-letter code, e.g. DE, US."),
     spec("status", "Status", Choice(CUSTOMER_STATUSES), Business),
     spec("customer_type", "Type", Choice(CUSTOMER_TYPES), Business),
-    spec("tier", "Tier", Text, Business),
+    spec("tier", "Tier", Tier, Business)
+        .hint("Changing it here skips the pricing preview; the Settings tab shows it."),
     spec("plan", "Plan", Text, Business),
     spec("industry", "Industry", Text, Business),
     spec(
@@ -239,6 +242,24 @@ pub fn CustomerForm(
     });
     let value =
         move |key: &str| values.with_value(|v| v.get(key).map(|s| s.get()).unwrap_or_default());
+    let tiers = RwSignal::new(vec![(String::new(), "No tier".to_owned())]);
+    let current_tier =
+        values.with_value(|v| v.get("tier").map(|s| s.get_untracked()).unwrap_or_default());
+    spawn_local(async move {
+        if let Ok(list) = crate::api::tiers().await {
+            tiers.update(|t| {
+                t.extend(
+                    list.items
+                        .into_iter()
+                        .map(|tier| (tier.name.clone(), tier.name)),
+                );
+                // A tier stored before the catalogue knew it stays selectable as it is.
+                if !current_tier.is_empty() && !t.iter().any(|(v, _)| *v == current_tier) {
+                    t.push((current_tier.clone(), current_tier.clone()));
+                }
+            });
+        }
+    });
     let is_person = move || value("kind") == "person";
     let editing = match &mode {
         Mode::Edit(customer) => Some((customer.id, customer.version)),
@@ -349,6 +370,7 @@ pub fn CustomerForm(
             Choice(values) => FieldKind::Select(Signal::stored(options(values, false))),
             OptionalChoice(values) => FieldKind::Select(Signal::stored(options(values, true))),
             Owner => FieldKind::Select(owners.into()),
+            Tier => FieldKind::Select(tiers.into()),
             Text | Tags => FieldKind::Input("text"),
         };
         let required = spec.key == "name";
