@@ -101,7 +101,8 @@ mod tests {
                 "customers:read",
                 "customers:write",
                 "campaigns:write",
-                "settings:write"
+                "settings:write",
+                "billing:write"
             ]
         );
         for role in Role::ALL {
