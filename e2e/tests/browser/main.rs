@@ -200,7 +200,9 @@ async fn create_with_an_error_then_fix_it_then_edit_it() {
              }})();"
         ))
         .await?;
-        b.fill("#f-tier", "Gold").await?;
+        // The tier is a choice from the organisation's catalogue, loaded with the form.
+        b.wait_until("the tier catalogue", "document.querySelector('#f-tier option[value=\"Gold\"]')").await?;
+        b.choose("Tier", "Gold").await?;
         b.click("form.customer-form button[type=submit]").await?;
         b.wait_until("the conflict banner", "document.body.textContent.includes('changed by someone else')").await?;
         b.click(".banner-warn button").await?;
