@@ -452,6 +452,46 @@ impl Store {
         Ok(())
     }
 
+    /// Brings back a deleted engagement (the undo of [`Store::delete_activity`]).
+    pub async fn restore_activity(
+        &self,
+        org: OrganizationId,
+        customer: CustomerId,
+        id: ActivityId,
+        actor: &Actor,
+    ) -> Result<ActivityRecord, StoreError> {
+        let txn = self.begin_write().await?;
+        lock_live_customer(&txn, org, customer).await?;
+        let changed = txn
+            .execute_raw(stmt(
+                txn.get_database_backend(),
+                "UPDATE activities SET deleted_at = NULL, version = version + 1 WHERE id = ? AND organization_id = ? AND customer_id = ? AND deleted_at IS NOT NULL",
+                vec![
+                    id.as_uuid().into(),
+                    org.as_uuid().into(),
+                    customer.as_uuid().into(),
+                ],
+            ))
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let after = fetch(&txn, org, customer, id.as_uuid()).await?;
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "activity.restored",
+            "activity",
+            Some(id.as_uuid()),
+            audit::diff_of(None, Some(&after)),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
     /// Not-yet-completed activities of `activity_type` for the customer (open tickets, orders).
     pub async fn open_activity_count(
         &self,

@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_activity)
         .service(patch_activity)
         .service(delete_activity)
+        .service(restore_activity)
         .service(send_message)
         .service(resend_invoice);
 }
@@ -430,6 +431,30 @@ async fn delete_activity(
         )
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Restore a deleted engagement.
+#[utoipa::path(tag = "activities", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("activity_id" = Uuid, Path)),
+    responses((status = 200, body = ActivityView), (status = 404, description = "No deleted activity with this id", body = Problem, content_type = "application/problem+json")))]
+#[post("/customers/{id}/activities/{activity_id}/restore")]
+async fn restore_activity(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Permission::CustomersWrite)?;
+    let (customer, activity) = path.into_inner();
+    let record = state
+        .store
+        .restore_activity(
+            user.organization_id,
+            CustomerId::from_uuid(customer),
+            ActivityId::from_uuid(activity),
+            &user.actor(),
+        )
+        .await?;
+    Ok(ok(record.version, activity_view(&record)))
 }
 
 /// Writes a system line for an account action and returns it as `201`.

@@ -258,6 +258,18 @@ async fn logging_an_engagement_moves_last_activity_and_system_entries_are_read_o
         204
     );
     expect_problem(app.get(&call_path, &app.viewer).await, 404, "not_found").await;
+    // A deleted engagement can be brought back, once.
+    let restored = json_of(
+        app.post(&format!("{call_path}/restore"), &app.staff, json!({}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(restored["subject"], "Renewal call");
+    let again = app
+        .post(&format!("{call_path}/restore"), &app.staff, json!({}))
+        .await;
+    expect_problem(again, 404, "not_found").await;
     // Messages and invoice resends are recorded as outbound entries.
     json_of(
         app.post(
