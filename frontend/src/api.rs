@@ -492,6 +492,53 @@ pub async fn rollup(id: Uuid) -> Result<Rollup, ApiError> {
     Call::get(&format!("/customers/{id}/rollup")).json().await
 }
 
+// Settings (owners): the tier catalogue and the custom field definitions.
+
+pub async fn create_tier(
+    input: &tenure_api_types::TierInput,
+) -> Result<tenure_api_types::TierView, ApiError> {
+    Call::post("/tiers", input).json().await
+}
+
+pub async fn update_tier(
+    tier: &tenure_api_types::TierView,
+    patch: &Map<String, Value>,
+) -> Result<tenure_api_types::TierView, ApiError> {
+    Call::patch(&format!("/tiers/{}", tier.id), patch, tier.version)
+        .json()
+        .await
+}
+
+/// A tier customers still carry is refused with a `409 conflict` whose detail says so.
+pub async fn delete_tier(tier: &tenure_api_types::TierView) -> Result<(), ApiError> {
+    Call::delete(&format!("/tiers/{}", tier.id)).done().await
+}
+
+pub async fn create_custom_field(
+    input: &tenure_api_types::CustomFieldInput,
+) -> Result<tenure_api_types::CustomFieldView, ApiError> {
+    Call::post("/custom-fields", input).json().await
+}
+
+/// Definitions carry no version; the server ignores `If-Match` for them.
+pub async fn update_custom_field(
+    field: &tenure_api_types::CustomFieldView,
+    patch: &Map<String, Value>,
+) -> Result<tenure_api_types::CustomFieldView, ApiError> {
+    Call::patch(&format!("/custom-fields/{}", field.id), patch, 1)
+        .json()
+        .await
+}
+
+/// Values already stored on customers under the field's key stay.
+pub async fn delete_custom_field(
+    field: &tenure_api_types::CustomFieldView,
+) -> Result<(), ApiError> {
+    Call::delete(&format!("/custom-fields/{}", field.id))
+        .done()
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

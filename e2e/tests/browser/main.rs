@@ -6,6 +6,7 @@
 
 mod customer;
 mod harness;
+mod settings;
 
 use anyhow::{Context, ensure};
 use harness::{Browser, DESKTOP, MOBILE, run};

@@ -1,12 +1,17 @@
-//! Settings (owners): the organisation and its team. Staff and viewers never see the link, and
-//! the API refuses what this page would change for them.
+//! Settings (owners): the organisation, its team, and the catalogues owners manage (tiers and
+//! custom field definitions). Staff and viewers never see the link, and the API refuses what
+//! this page would change for them.
+
+mod fields;
+mod tiers;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tenure_api_types::{UserList, UserView};
 
-use crate::api::Call;
+use crate::api::{ApiError, Call};
 use crate::components::EmptyState;
+use crate::components::FormErrors;
 use crate::format;
 use crate::session::use_auth;
 
@@ -27,6 +32,7 @@ pub fn SettingsPage() -> impl IntoView {
             .into_any();
         }
         let me = auth.me.get();
+        let writer = Signal::derive(move || auth.can_manage());
         view! {
             <div class="page-head"><h1>"Settings"</h1></div>
             <section class="card">
@@ -48,7 +54,72 @@ pub fn SettingsPage() -> impl IntoView {
                     </tbody>
                 </table>
             </section>
+            <tiers::TiersSection writer=writer/>
+            <fields::CustomFieldsSection writer=writer/>
         }
         .into_any()
+    }
+}
+
+/// Text of a form field as an optional wire value: trimmed, empty is `None`.
+fn optional(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The entries of a list typed one per line or separated by commas, trimmed, blanks dropped.
+fn split_list(text: &str) -> Vec<String> {
+    text.split(['\n', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The server names a list's entries (`benefits[2]`); the form has one field for the list, so
+/// those messages go under it, naming the entry.
+fn squash_list_errors(errors: &FormErrors, error: &ApiError, list: &str) {
+    let prefix = format!("{list}[");
+    for e in &error.errors {
+        if let Some(index) = e
+            .field
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            errors.set(list, format!("Entry {}: {}", index + 1, e.message));
+        }
+    }
+}
+
+/// Runs `work` unless the form is already busy, keeping `busy` set while it runs.
+fn run_busy(busy: RwSignal<bool>, work: impl Future<Output = ()> + 'static) {
+    if busy.get_untracked() {
+        return;
+    }
+    busy.set(true);
+    spawn_local(async move {
+        work.await;
+        busy.set(false);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_split_on_lines_and_commas() {
+        assert_eq!(
+            split_list(" Priority support\nQuarterly review, Named CSM ,\n\n"),
+            vec!["Priority support", "Quarterly review", "Named CSM"]
+        );
+        assert!(split_list(" , \n").is_empty());
+    }
+
+    #[test]
+    fn optional_text_is_trimmed_and_empty_is_none() {
+        assert_eq!(optional("  #d4af37 "), Some("#d4af37".to_owned()));
+        assert_eq!(optional("   "), None);
     }
 }
