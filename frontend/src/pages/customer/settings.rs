@@ -603,7 +603,7 @@ fn CustomFieldsForm() -> impl IntoView {
                 None => view! { <div class="skeleton-block small" aria-busy="true"></div> }.into_any(),
                 Some(Err(e)) => view! { <ErrorState message=e.message() on_retry=Callback::new(move |_| definitions.refetch())/> }.into_any(),
                 Some(Ok(list)) if list.items.is_empty() => view! {
-                    <p class="muted">"Your organisation has no custom fields. Owners define them in the API (/custom-fields)."</p>
+                    <p class="muted">"Your organisation has no custom fields yet. Owners define them under Settings."</p>
                 }.into_any(),
                 Some(Ok(_)) => view! {
                     <form on:submit=submit novalidate>
