@@ -39,7 +39,8 @@ pub fn configure_routes(cfg: &mut ServiceConfig) {
             .configure(routes::goal::configure)
             .configure(routes::account::configure)
             .configure(routes::tier::configure)
-            .configure(routes::custom_field::configure),
+            .configure(routes::custom_field::configure)
+            .configure(routes::import::configure),
     )
     .configure(routes::ops::configure);
 }

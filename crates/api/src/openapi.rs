@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         (name = "account", description = "Credits ledger and account flags"),
         (name = "tiers", description = "The tier catalogue and tier changes with pricing impact"),
         (name = "settings", description = "Organisation settings such as custom field definitions"),
+        (name = "imports", description = "CSV imports: vendor templates and column mapping"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

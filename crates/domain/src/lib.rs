@@ -81,6 +81,8 @@ pub mod error;
 pub mod goal;
 /// Typed UUIDv7 identifiers, so one kind of id cannot be passed as another.
 pub mod ids;
+/// Import column mapping: targets, vendor templates, transforms, auto-mapping.
+pub mod import;
 /// Money as integer minor units; never floating point.
 pub mod money;
 /// Roles and the permissions each one grants.

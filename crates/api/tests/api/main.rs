@@ -12,6 +12,7 @@ mod bulk;
 mod customers;
 mod errors;
 mod export;
+mod import;
 mod list;
 mod ops;
 mod records;
