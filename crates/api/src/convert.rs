@@ -32,6 +32,28 @@ pub(crate) fn parse_opt<T>(
     present(raw).and_then(|s| v.check(field, parse(s)))
 }
 
+/// The organisation's region, which reads national phone numbers such as "(415) 555-2671".
+pub fn default_region(org: &Organization) -> Option<CountryCode> {
+    org.default_region
+        .as_deref()
+        .and_then(|r| CountryCode::parse(r).ok())
+}
+
+/// Like [`parse_opt`], but an absent or blank value records `missing` against `field`.
+pub(crate) fn parse_required<T>(
+    v: &mut Validator,
+    field: &str,
+    raw: &Option<String>,
+    missing: &str,
+    parse: impl FnOnce(&str) -> Result<T, ValueError>,
+) -> Option<T> {
+    if present(raw).is_none() {
+        v.push(field, missing);
+        return None;
+    }
+    parse_opt(v, field, raw, parse)
+}
+
 /// Whether any string or key inside `value` holds U+0000.
 fn has_nul(value: &serde_json::Value) -> bool {
     match value {
@@ -82,11 +104,7 @@ pub fn new_customer(
         (None, None) => None,
     };
     let country = parse_opt(&mut v, "country", &input.country, CountryCode::parse);
-    let region = country.or_else(|| {
-        org.default_region
-            .as_deref()
-            .and_then(|r| CountryCode::parse(r).ok())
-    });
+    let region = country.or_else(|| default_region(org));
     let currency = match present(&input.currency) {
         Some(raw) => v.check("currency", CurrencyCode::parse(raw)),
         None => v.check("currency", CurrencyCode::parse(&org.default_currency)),

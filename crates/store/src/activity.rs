@@ -3,8 +3,6 @@
 //! `last_activity_at` forward (without bumping its version: it is derived, not edited). This
 //! module must not interpret HTTP or permissions.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Value};
 use serde::{Deserialize, Serialize};
@@ -71,20 +69,16 @@ pub struct TimelineCursor {
 
 impl TimelineCursor {
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+        crate::sql::encode_cursor(self)
     }
 
     pub fn decode(text: &str) -> Result<TimelineCursor, StoreError> {
-        URL_SAFE_NO_PAD
-            .decode(text.trim())
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| {
-                StoreError::Invalid(vec![FieldError::new(
-                    "cursor",
-                    "invalid cursor: pass back the next_cursor of the previous page unchanged",
-                )])
-            })
+        crate::sql::decode_cursor(text).ok_or_else(|| {
+            StoreError::Invalid(vec![FieldError::new(
+                "cursor",
+                "invalid cursor: pass back the next_cursor of the previous page unchanged",
+            )])
+        })
     }
 }
 
@@ -392,13 +386,7 @@ impl Store {
         {
             return Err(system_entry());
         }
-        if let Some(expected) = expected_version
-            && expected != before.version
-        {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        StoreError::check_version(expected_version, before.version)?;
         let mut columns = activity_values(new);
         columns.push(("updated_at", crate::now().into()));
         update_versioned(&txn, "activities", columns, id.as_uuid(), org.as_uuid()).await?;
@@ -499,23 +487,19 @@ impl Store {
         customer: CustomerId,
         activity_type: ActivityType,
     ) -> Result<u64, StoreError> {
-        #[derive(FromQueryResult)]
-        struct N {
-            n: i64,
-        }
-        let n = N::find_by_statement(stmt(
-            self.db.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM activities WHERE organization_id = ? AND customer_id = ? AND activity_type = ? AND completed_at IS NULL AND deleted_at IS NULL",
-            vec![
-                org.as_uuid().into(),
-                customer.as_uuid().into(),
-                activity_type.as_str().into(),
-            ],
-        ))
-        .one(&self.db)
-        .await?
-        .map_or(0, |r| r.n);
-        Ok(u64::try_from(n).unwrap_or(0))
+        Ok(crate::sql::count(
+            &self.db,
+            stmt(
+                self.db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM activities WHERE organization_id = ? AND customer_id = ? AND activity_type = ? AND completed_at IS NULL AND deleted_at IS NULL",
+                vec![
+                    org.as_uuid().into(),
+                    customer.as_uuid().into(),
+                    activity_type.as_str().into(),
+                ],
+            ),
+        )
+        .await?)
     }
 
     /// Payments per month (`YYYY-MM`, oldest first) in `currency` since `since`: the MRR chart.

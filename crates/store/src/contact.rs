@@ -303,73 +303,101 @@ async fn promote_oldest(
     Ok(())
 }
 
-fn check_version(expected: Option<i64>, current: i64) -> Result<(), StoreError> {
-    match expected {
-        Some(expected) if expected != current => Err(StoreError::VersionMismatch { current }),
-        _ => Ok(()),
+/// What the shared soft-delete needs to know of a contact or an address row.
+trait ChildRow: FromQueryResult + Serialize {
+    fn version(&self) -> i64;
+    /// The group one primary is kept in: addresses by kind, contacts all together.
+    fn primary_group(&self) -> Option<&str>;
+}
+
+impl ChildRow for ContactRecord {
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn primary_group(&self) -> Option<&str> {
+        None
     }
 }
 
-/// Soft-deletes or restores one row, keeping the primary rule: deleting the primary promotes
-/// the oldest sibling; a restored row is primary only when its group has none.
-async fn set_deleted<R: FromQueryResult + Serialize>(
-    txn: &DatabaseTransaction,
-    table: Table,
-    (org, customer): (OrganizationId, CustomerId),
-    id: Uuid,
-    kind: Option<&str>,
-    delete: bool,
-    actor: &Actor,
-) -> Result<R, StoreError> {
-    let before: R = row(txn, table, org, customer, id).await?;
-    let now = crate::now();
-    let (deleted_at, primary): (Option<DateTime<Utc>>, Option<bool>) = if delete {
-        (Some(now), Some(false))
-    } else {
-        let taken = has_primary(txn, table, org, customer, kind, None).await?;
-        (None, Some(!taken))
-    };
-    let sql = format!(
-        "UPDATE {} SET deleted_at = ?, is_primary = ?, version = version + 1, updated_at = ? WHERE id = ? AND organization_id = ? AND deleted_at IS {}",
-        table.name,
-        if delete { "NULL" } else { "NOT NULL" }
-    );
-    let changed = txn
-        .execute_raw(stmt(
-            txn.get_database_backend(),
-            &sql,
-            vec![
-                deleted_at.into(),
-                primary.into(),
-                now.into(),
-                id.into(),
-                org.as_uuid().into(),
-            ],
-        ))
-        .await?
-        .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::NotFound);
+impl ChildRow for AddressRecord {
+    fn version(&self) -> i64 {
+        self.version
     }
-    if delete {
-        promote_oldest(txn, table, org, customer, kind).await?;
+
+    fn primary_group(&self) -> Option<&str> {
+        Some(&self.kind)
     }
-    let after: R = row(txn, table, org, customer, id).await?;
-    audit::record(
-        txn,
-        org,
-        actor,
-        &format!(
-            "{}.{}",
+}
+
+impl Store {
+    /// Soft-deletes (`delete`) or restores one row in its own transaction, keeping the primary
+    /// rule: deleting the primary promotes the oldest sibling; a restored row is primary only
+    /// when its group has none. `expected_version` is checked when given.
+    async fn set_child_deleted<R: ChildRow>(
+        &self,
+        table: Table,
+        (org, customer): (OrganizationId, CustomerId),
+        id: Uuid,
+        expected_version: Option<i64>,
+        delete: bool,
+        actor: &Actor,
+    ) -> Result<R, StoreError> {
+        let txn = self.begin_write().await?;
+        lock_live_customer(&txn, org, customer).await?;
+        let before: R = row(&txn, table, org, customer, id).await?;
+        StoreError::check_version(expected_version, before.version())?;
+        let group = before.primary_group().map(str::to_owned);
+        let group = group.as_deref();
+        let now = crate::now();
+        let primary = if delete {
+            false
+        } else {
+            !has_primary(&txn, table, org, customer, group, None).await?
+        };
+        let sql = format!(
+            "UPDATE {} SET deleted_at = ?, is_primary = ?, version = version + 1, updated_at = ? WHERE id = ? AND organization_id = ? AND deleted_at IS {}",
+            table.name,
+            if delete { "NULL" } else { "NOT NULL" }
+        );
+        let changed = txn
+            .execute_raw(stmt(
+                txn.get_database_backend(),
+                &sql,
+                vec![
+                    delete.then_some(now).into(),
+                    primary.into(),
+                    now.into(),
+                    id.into(),
+                    org.as_uuid().into(),
+                ],
+            ))
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if delete {
+            promote_oldest(&txn, table, org, customer, group).await?;
+        }
+        let after: R = row(&txn, table, org, customer, id).await?;
+        audit::record(
+            &txn,
+            org,
+            actor,
+            &format!(
+                "{}.{}",
+                table.entity,
+                if delete { "deleted" } else { "restored" }
+            ),
             table.entity,
-            if delete { "deleted" } else { "restored" }
-        ),
-        table.entity,
-        Some(id),
-        audit::diff_of(Some(&before), Some(&after)),
-    )
-    .await?;
-    Ok(after)
+            Some(id),
+            audit::diff_of(Some(&before), Some(&after)),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(after)
+    }
 }
 
 impl Store {
@@ -455,7 +483,7 @@ impl Store {
         if before.deleted_at.is_some() {
             return Err(StoreError::NotFound);
         }
-        check_version(expected_version, before.version)?;
+        StoreError::check_version(expected_version, before.version)?;
         if before.is_primary && !new.is_primary {
             return Err(StoreError::Invalid(vec![FieldError::new(
                 "is_primary",
@@ -492,22 +520,15 @@ impl Store {
         expected_version: Option<i64>,
         actor: &Actor,
     ) -> Result<ContactRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        lock_live_customer(&txn, org, customer).await?;
-        let current: ContactRecord = row(&txn, CONTACTS, org, customer, id.as_uuid()).await?;
-        check_version(expected_version, current.version)?;
-        let record = set_deleted(
-            &txn,
+        self.set_child_deleted(
             CONTACTS,
             (org, customer),
             id.as_uuid(),
-            None,
+            expected_version,
             true,
             actor,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(record)
+        .await
     }
 
     /// Brings a deleted contact back (primary only if the customer has none now). An email now
@@ -519,20 +540,8 @@ impl Store {
         id: ContactId,
         actor: &Actor,
     ) -> Result<ContactRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        lock_live_customer(&txn, org, customer).await?;
-        let record = set_deleted(
-            &txn,
-            CONTACTS,
-            (org, customer),
-            id.as_uuid(),
-            None,
-            false,
-            actor,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(record)
+        self.set_child_deleted(CONTACTS, (org, customer), id.as_uuid(), None, false, actor)
+            .await
     }
 
     /// The customer's addresses by kind, primary first.
@@ -618,7 +627,7 @@ impl Store {
         if before.deleted_at.is_some() {
             return Err(StoreError::NotFound);
         }
-        check_version(expected_version, before.version)?;
+        StoreError::check_version(expected_version, before.version)?;
         let mut new = new.clone();
         let kind = new.kind.as_str();
         let moved = kind != before.kind;
@@ -671,6 +680,7 @@ impl Store {
         Ok(after)
     }
 
+    /// Soft-deletes an address; when it was primary the oldest of its kind takes over.
     pub async fn delete_address(
         &self,
         org: OrganizationId,
@@ -679,24 +689,18 @@ impl Store {
         expected_version: Option<i64>,
         actor: &Actor,
     ) -> Result<AddressRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        lock_live_customer(&txn, org, customer).await?;
-        let current: AddressRecord = row(&txn, ADDRESSES, org, customer, id.as_uuid()).await?;
-        check_version(expected_version, current.version)?;
-        let record = set_deleted(
-            &txn,
+        self.set_child_deleted(
             ADDRESSES,
             (org, customer),
             id.as_uuid(),
-            Some(&current.kind),
+            expected_version,
             true,
             actor,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(record)
+        .await
     }
 
+    /// Brings a deleted address back (primary only if its kind has none now).
     pub async fn restore_address(
         &self,
         org: OrganizationId,
@@ -704,21 +708,8 @@ impl Store {
         id: AddressId,
         actor: &Actor,
     ) -> Result<AddressRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        lock_live_customer(&txn, org, customer).await?;
-        let current: AddressRecord = row(&txn, ADDRESSES, org, customer, id.as_uuid()).await?;
-        let record = set_deleted(
-            &txn,
-            ADDRESSES,
-            (org, customer),
-            id.as_uuid(),
-            Some(&current.kind),
-            false,
-            actor,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(record)
+        self.set_child_deleted(ADDRESSES, (org, customer), id.as_uuid(), None, false, actor)
+            .await
     }
 }
 

@@ -21,6 +21,17 @@ pub enum StoreError {
     Database(#[source] DbErr),
 }
 
+impl StoreError {
+    /// `VersionMismatch` unless `expected` is absent (the caller did not send `If-Match`) or
+    /// equals the stored `current` version.
+    pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<(), StoreError> {
+        match expected {
+            Some(expected) if expected != current => Err(StoreError::VersionMismatch { current }),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The unique constraints the store knows how to report as conflicts. Matching by name keeps the
 /// mapping in one place instead of string-sniffing error messages across the code.
 const KNOWN_CONSTRAINTS: &[(&str, &[&str])] = &[

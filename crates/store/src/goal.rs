@@ -244,13 +244,7 @@ impl Store {
         let txn = self.begin_write().await?;
         lock_live_customer(&txn, org, customer).await?;
         let before = one(&txn, org, customer, id.as_uuid()).await?;
-        if let Some(expected) = expected_version
-            && expected != before.goal.version
-        {
-            return Err(StoreError::VersionMismatch {
-                current: before.goal.version,
-            });
-        }
+        StoreError::check_version(expected_version, before.goal.version)?;
         let mut columns = goal_values(new);
         columns.push(("updated_at", crate::now().into()));
         update_versioned(&txn, "goals", columns, id.as_uuid(), org.as_uuid()).await?;

@@ -202,18 +202,14 @@ impl Store {
         org: OrganizationId,
         id: CustomerId,
     ) -> Result<u64, StoreError> {
-        #[derive(FromQueryResult)]
-        struct N {
-            n: i64,
-        }
-        let n = N::find_by_statement(stmt(
-            self.db.get_database_backend(),
-            "SELECT CAST(COUNT(*) AS bigint) AS n FROM customers WHERE organization_id = ? AND parent_id = ? AND deleted_at IS NULL",
-            vec![org.as_uuid().into(), id.as_uuid().into()],
-        ))
-        .one(&self.db)
-        .await?
-        .map_or(0, |r| r.n);
-        Ok(u64::try_from(n).unwrap_or(0))
+        Ok(crate::sql::count(
+            &self.db,
+            stmt(
+                self.db.get_database_backend(),
+                "SELECT CAST(COUNT(*) AS bigint) AS n FROM customers WHERE organization_id = ? AND parent_id = ? AND deleted_at IS NULL",
+                vec![org.as_uuid().into(), id.as_uuid().into()],
+            ),
+        )
+        .await?)
     }
 }

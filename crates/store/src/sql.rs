@@ -5,7 +5,9 @@
 //! not used), which keeps the rewrite a plain scan. Nothing here may build SQL from user input:
 //! values always travel as bound parameters.
 
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
 
 /// Builds a statement for `backend` from SQL with `?` placeholders.
 pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
@@ -100,6 +102,30 @@ pub async fn update_versioned(
     db.execute_raw(stmt(db.get_database_backend(), &sql, values))
         .await?;
     Ok(())
+}
+
+/// The number a `SELECT COUNT(*) AS n ...` statement answers (0 when it answers no row).
+pub async fn count(db: &impl ConnectionTrait, statement: Statement) -> Result<u64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let n = Count::find_by_statement(statement)
+        .one(db)
+        .await?
+        .map_or(0, |c| c.n);
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// A keyset position as the opaque text handed to clients: URL-safe base64 of its JSON.
+pub fn encode_cursor<T: serde::Serialize>(position: &T) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
+}
+
+/// Reads back what [`encode_cursor`] wrote; `None` for anything else.
+pub fn decode_cursor<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// Accumulates a dynamic `WHERE` clause and its parameters in order.

@@ -285,13 +285,7 @@ impl Store {
     ) -> Result<TierRecord, StoreError> {
         let txn = self.begin_write().await?;
         let before = by_id(&txn, org, id.as_uuid()).await?;
-        if let Some(expected) = expected_version
-            && expected != before.version
-        {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        StoreError::check_version(expected_version, before.version)?;
         let mut columns = tier_values(new);
         columns.push(("updated_at", crate::now().into()));
         update_versioned(&txn, "tiers", columns, id.as_uuid(), org.as_uuid()).await?;
@@ -392,13 +386,7 @@ impl Store {
     ) -> Result<(CustomerRecord, TierImpact), StoreError> {
         let txn = self.begin_write().await?;
         let before = lock_live_customer(&txn, org, customer).await?;
-        if let Some(expected) = expected_version
-            && expected != before.version
-        {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        StoreError::check_version(expected_version, before.version)?;
         let impact = impact(&txn, org, &before, tier).await?;
         let new_name = impact.new_tier.as_ref().map(|t| t.name.clone());
         let mrr = if reprice_mrr {

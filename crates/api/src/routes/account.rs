@@ -20,7 +20,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::convert::{money_text, parse_opt, present};
+use crate::convert::{money_text, parse_opt, parse_required, present};
 use crate::error::ApiError;
 use crate::routes::created;
 use crate::state::AppState;
@@ -143,15 +143,13 @@ async fn append_ledger_entry(
         }
         _ => None,
     };
-    let reason = parse_opt(&mut v, "reason", &body.reason, |s| {
-        BoundedText::parse(s, REASON_MAX_CHARS)
-    });
-    if present(&body.reason).is_none() {
-        v.push(
-            "reason",
-            "required: say why, for the team and the audit log",
-        );
-    }
+    let reason = parse_required(
+        &mut v,
+        "reason",
+        &body.reason,
+        "required: say why, for the team and the audit log",
+        |s| BoundedText::parse(s, REASON_MAX_CHARS),
+    );
     let order_reference = parse_opt(&mut v, "order_reference", &body.order_reference, |s| {
         BoundedText::parse(s, LABEL_MAX_CHARS)
     });
@@ -237,16 +235,16 @@ async fn add_flag(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Permission::CustomersWrite)?;
     let mut v = Validator::new();
-    let flag = parse_opt(&mut v, "flag", &body.flag, FlagName::parse);
-    if present(&body.flag).is_none() {
-        v.push("flag", "required, e.g. legal_hold");
-    }
-    let reason = parse_opt(&mut v, "reason", &body.reason, |s| {
+    let flag = parse_required(
+        &mut v,
+        "flag",
+        &body.flag,
+        "required, e.g. legal_hold",
+        FlagName::parse,
+    );
+    let reason = parse_required(&mut v, "reason", &body.reason, "required", |s| {
         BoundedText::parse(s, REASON_MAX_CHARS)
     });
-    if present(&body.reason).is_none() {
-        v.push("reason", "required");
-    }
     v.finish()?;
     let (Some(flag), Some(reason)) = (flag, reason) else {
         return Err(ApiError::Validation(vec![FieldError::new(

@@ -25,7 +25,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::convert::{money_text, parse_opt, present};
+use crate::convert::{money_text, parse_opt, parse_required, present};
 use crate::error::ApiError;
 use crate::routes::{created, if_match_version, ok, patch_input};
 use crate::state::AppState;
@@ -117,12 +117,9 @@ fn new_engagement(
             "this type is written by the system only; log note, email, call, meeting, demo, training or task",
         );
     }
-    let subject_text = parse_opt(&mut v, "subject", &input.subject, |s| {
+    let subject_text = parse_required(&mut v, "subject", &input.subject, "required", |s| {
         BoundedText::parse(s, SUBJECT_MAX_CHARS)
     });
-    if present(&input.subject).is_none() {
-        v.push("subject", "required");
-    }
     let body = parse_opt(&mut v, "body", &input.body, |s| {
         LongText::parse(s, NOTES_MAX_CHARS)
     });
@@ -511,18 +508,12 @@ async fn send_message(
     if !["email", "sms", "portal"].contains(&channel.as_str()) {
         v.push("channel", "channel must be one of: email, sms, portal");
     }
-    let subject_text = parse_opt(&mut v, "subject", &body.subject, |s| {
+    let subject_text = parse_required(&mut v, "subject", &body.subject, "required", |s| {
         BoundedText::parse(s, SUBJECT_MAX_CHARS)
     });
-    if present(&body.subject).is_none() {
-        v.push("subject", "required");
-    }
-    let text = parse_opt(&mut v, "body", &body.body, |s| {
+    let text = parse_required(&mut v, "body", &body.body, "required", |s| {
         LongText::parse(s, NOTES_MAX_CHARS)
     });
-    if present(&body.body).is_none() {
-        v.push("body", "required");
-    }
     let to = match present(&body.to) {
         Some(raw) if channel == "email" => v
             .check("to", Email::parse(raw))
@@ -588,12 +579,13 @@ async fn resend_invoice(
     let org = user.organization_id;
     let customer = state.store.customer(org, customer_id, false).await?;
     let mut v = Validator::new();
-    let reference = parse_opt(&mut v, "invoice_reference", &body.invoice_reference, |s| {
-        BoundedText::parse(s, LABEL_MAX_CHARS)
-    });
-    if present(&body.invoice_reference).is_none() {
-        v.push("invoice_reference", "required, e.g. INV-1042");
-    }
+    let reference = parse_required(
+        &mut v,
+        "invoice_reference",
+        &body.invoice_reference,
+        "required, e.g. INV-1042",
+        |s| BoundedText::parse(s, LABEL_MAX_CHARS),
+    );
     let note = parse_opt(&mut v, "note", &body.note, |s| {
         LongText::parse(s, NOTES_MAX_CHARS)
     });

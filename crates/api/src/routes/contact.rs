@@ -23,7 +23,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::convert::{parse_opt, present};
+use crate::convert::{default_region, parse_opt, parse_required, present};
 use crate::error::ApiError;
 use crate::routes::{created, if_match_version, ok, patch_input};
 use crate::state::AppState;
@@ -106,16 +106,9 @@ fn contact_input(r: &ContactRecord) -> ContactInput {
     }
 }
 
-/// The organisation's region reads national phone numbers such as "(415) 555-2671".
-fn region(org: &Organization) -> Option<CountryCode> {
-    org.default_region
-        .as_deref()
-        .and_then(|r| CountryCode::parse(r).ok())
-}
-
 fn new_contact(input: &ContactInput, org: &Organization) -> Result<NewContact, ApiError> {
     let mut v = Validator::new();
-    let region = region(org);
+    let region = default_region(org);
     let label = |v: &mut Validator, field: &str, raw: &Option<String>| {
         parse_opt(v, field, raw, |s| {
             BoundedText::parse(s, CONTACT_LABEL_MAX_CHARS)
@@ -209,17 +202,19 @@ fn new_address(input: &AddressInput) -> Result<NewAddress, ApiError> {
     let label = parse_opt(&mut v, "label", &input.label, |s| {
         BoundedText::parse(s, CONTACT_LABEL_MAX_CHARS)
     });
-    let line1 = line(&mut v, "line1", &input.line1);
-    if present(&input.line1).is_none() {
-        v.push("line1", "required");
-    }
+    let line1 = parse_required(&mut v, "line1", &input.line1, "required", |s| {
+        BoundedText::parse(s, ADDRESS_LINE_MAX_CHARS)
+    });
     let line2 = line(&mut v, "line2", &input.line2);
     let city = line(&mut v, "city", &input.city);
     let region = line(&mut v, "region", &input.region);
-    let country = parse_opt(&mut v, "country", &input.country, CountryCode::parse);
-    if present(&input.country).is_none() {
-        v.push("country", "required (ISO 3166-1 alpha-2, e.g. US)");
-    }
+    let country = parse_required(
+        &mut v,
+        "country",
+        &input.country,
+        "required (ISO 3166-1 alpha-2, e.g. US)",
+        CountryCode::parse,
+    );
     let postal_code = match (present(&input.postal_code), country) {
         (Some(raw), Some(country)) => v.check("postal_code", PostalCode::parse(raw, country)),
         _ => None,
@@ -521,7 +516,16 @@ async fn patch_address(
     if current.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
-    let input = patch_input(&address_input(&current), &body)?;
+    let mut input = patch_input(&address_input(&current), &body)?;
+    // Primary is per kind: an address moving to another kind does not carry its old primary
+    // flag along unless the patch asks for it.
+    let moved = !input
+        .kind
+        .as_deref()
+        .is_some_and(|k| k.trim().eq_ignore_ascii_case(&current.kind));
+    if moved && body.get("is_primary").is_none() {
+        input.is_primary = Some(false);
+    }
     let new = new_address(&input)?;
     let record = state
         .store

@@ -13,7 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::convert::{parse_opt, present};
+use crate::convert::{parse_required, present};
 use crate::error::ApiError;
 use crate::routes::{created, ok, patch_input};
 use crate::state::AppState;
@@ -50,16 +50,16 @@ fn input_of(r: &CustomFieldRecord) -> CustomFieldInput {
 
 fn new_field(input: &CustomFieldInput) -> Result<NewCustomField, ApiError> {
     let mut v = Validator::new();
-    let key = parse_opt(&mut v, "key", &input.key, parse_key);
-    if present(&input.key).is_none() {
-        v.push("key", "required, e.g. renewal_date");
-    }
-    let label = parse_opt(&mut v, "label", &input.label, |s| {
+    let key = parse_required(
+        &mut v,
+        "key",
+        &input.key,
+        "required, e.g. renewal_date",
+        parse_key,
+    );
+    let label = parse_required(&mut v, "label", &input.label, "required", |s| {
         BoundedText::parse(s, 100)
     });
-    if present(&input.label).is_none() {
-        v.push("label", "required");
-    }
     let field_type = match present(&input.field_type) {
         Some(raw) => v.check("field_type", FieldType::parse(raw)),
         None => {

@@ -1,6 +1,5 @@
 //! One customer: create, read (with `ETag`), merge-patch under `If-Match`, soft delete, restore.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use tenure_api_types::{CustomerInput, CustomerView, Problem};
@@ -12,9 +11,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::convert::{customer_input, customer_view, merge_patch, new_customer};
+use crate::convert::{customer_input, customer_view, new_customer};
 use crate::error::ApiError;
-use crate::routes::{etag, if_match_version};
+use crate::routes::{created, if_match_version, ok, patch_input};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -27,13 +26,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 fn today() -> chrono::NaiveDate {
     tenure_store::now().date_naive()
-}
-
-/// A customer response with its `ETag`.
-fn with_etag(mut response: actix_web::HttpResponseBuilder, view: CustomerView) -> HttpResponse {
-    response
-        .insert_header((header::ETAG, etag(view.version)))
-        .json(view)
 }
 
 /// Create a customer.
@@ -61,10 +53,11 @@ async fn create_customer(
         .create_customer(org.id, &new, &user.actor())
         .await?;
     let view = customer_view(&record, today());
-    let location = format!("/api/v1/customers/{}", view.id);
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, location));
-    Ok(with_etag(response, view))
+    Ok(created(
+        format!("/api/v1/customers/{}", view.id),
+        view.version,
+        view,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -102,10 +95,7 @@ async fn get_customer(
             params.include_deleted,
         )
         .await?;
-    Ok(with_etag(
-        HttpResponse::Ok(),
-        customer_view(&record, today()),
-    ))
+    Ok(ok(record.version, customer_view(&record, today())))
 }
 
 /// Change a customer with a JSON merge patch (RFC 7396): send only the fields to change, `null`
@@ -147,8 +137,6 @@ async fn patch_customer(
             current: current.version,
         });
     }
-    let mut document = serde_json::to_value(customer_input(&customer_view(&current, today())))
-        .map_err(|e| ApiError::Internal(e.into()))?;
     let read_only = [
         "id",
         "version",
@@ -191,27 +179,13 @@ async fn patch_customer(
     if !refused.is_empty() {
         return Err(ApiError::Validation(refused));
     }
-    merge_patch(&mut document, &patch);
-    let input: CustomerInput = serde_json::from_value(document).map_err(|e| {
-        let message = e.to_string();
-        ApiError::Validation(vec![FieldError::new(
-            message
-                .split('`')
-                .nth(1)
-                .filter(|_| message.starts_with("unknown field"))
-                .unwrap_or("body"),
-            message.clone(),
-        )])
-    })?;
+    let input = patch_input(&customer_input(&customer_view(&current, today())), &patch)?;
     let new = new_customer(&input, &org, today())?;
     let record = state
         .store
         .update_customer(org.id, id, expected, &new, &user.actor())
         .await?;
-    Ok(with_etag(
-        HttpResponse::Ok(),
-        customer_view(&record, today()),
-    ))
+    Ok(ok(record.version, customer_view(&record, today())))
 }
 
 /// Soft-delete a customer (restorable). `If-Match` is honoured when sent.
@@ -242,10 +216,7 @@ async fn delete_customer(
             &user.actor(),
         )
         .await?;
-    Ok(with_etag(
-        HttpResponse::Ok(),
-        customer_view(&record, today()),
-    ))
+    Ok(ok(record.version, customer_view(&record, today())))
 }
 
 /// Restore a soft-deleted customer.
@@ -275,8 +246,5 @@ async fn restore_customer(
             &user.actor(),
         )
         .await?;
-    Ok(with_etag(
-        HttpResponse::Ok(),
-        customer_view(&record, today()),
-    ))
+    Ok(ok(record.version, customer_view(&record, today())))
 }

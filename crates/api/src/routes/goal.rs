@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::convert::{parse_opt, present};
+use crate::convert::{parse_opt, parse_required};
 use crate::error::ApiError;
 use crate::routes::{created, if_match_version, ok, patch_input};
 use crate::state::AppState;
@@ -85,12 +85,9 @@ fn new_goal(input: &GoalInput) -> Result<NewGoal, ApiError> {
     let label = |v: &mut Validator, field: &str, raw: &Option<String>| {
         parse_opt(v, field, raw, |s| BoundedText::parse(s, LABEL_MAX_CHARS))
     };
-    let title = parse_opt(&mut v, "title", &input.title, |s| {
+    let title = parse_required(&mut v, "title", &input.title, "required", |s| {
         BoundedText::parse(s, 200)
     });
-    if present(&input.title).is_none() {
-        v.push("title", "required");
-    }
     let long = |v: &mut Validator, field: &str, raw: &Option<String>| {
         parse_opt(v, field, raw, |s| LongText::parse(s, NOTES_MAX_CHARS))
     };

@@ -17,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::convert::{customer_view, money_text, parse_opt, present};
+use crate::convert::{customer_view, money_text, parse_opt, parse_required, present};
 use crate::error::ApiError;
 use crate::routes::{created, if_match_version, ok, patch_input};
 use crate::state::AppState;
@@ -65,12 +65,9 @@ fn tier_input(r: &TierRecord) -> TierInput {
 
 fn new_tier(input: &TierInput, default_currency: &str) -> Result<NewTier, ApiError> {
     let mut v = Validator::new();
-    let name = parse_opt(&mut v, "name", &input.name, |s| {
+    let name = parse_required(&mut v, "name", &input.name, "required", |s| {
         BoundedText::parse(s, LABEL_MAX_CHARS)
     });
-    if present(&input.name).is_none() {
-        v.push("name", "required");
-    }
     let level = match input.level {
         Some(level) => v.check(
             "level",

@@ -177,13 +177,7 @@ async fn update_one(
     if before.deleted_at.is_some() {
         return Err(StoreError::NotFound);
     }
-    if let Some(expected) = target.expected_version
-        && expected != before.version
-    {
-        return Err(StoreError::VersionMismatch {
-            current: before.version,
-        });
-    }
+    StoreError::check_version(target.expected_version, before.version)?;
     let backend = txn.get_database_backend();
     let mut sets = vec![
         "version = version + 1".to_owned(),

@@ -7,8 +7,6 @@
 //! index. Totals are exact up to [`COUNT_CAP`]; above it PostgreSQL's planner estimate is used
 //! and flagged. Nothing here may format values into SQL: they are always bound.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use serde::{Deserialize, Serialize};
@@ -96,7 +94,7 @@ pub struct Cursor {
 impl Cursor {
     /// The opaque text form handed to clients.
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+        crate::sql::encode_cursor(self)
     }
 
     /// Reads a client's cursor for `sort`; any tampering or mismatch is a field error.
@@ -107,8 +105,7 @@ impl Cursor {
                 "invalid cursor: pass back the next_cursor of the previous page unchanged, with the same sort",
             )])
         };
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| invalid())?;
-        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+        let cursor: Cursor = crate::sql::decode_cursor(text).ok_or_else(invalid)?;
         if cursor.sort != sort_signature(sort) || cursor.values.len() != sort.len() {
             return Err(invalid());
         }
@@ -526,10 +523,6 @@ impl Store {
         filter: &CustomerFilter,
         view: Option<QuickView>,
     ) -> Result<(u64, bool), StoreError> {
-        #[derive(FromQueryResult)]
-        struct Count {
-            n: i64,
-        }
         let backend = self.db.get_database_backend();
         let clause = where_clause(backend, org, filter, view);
         let capped = format!(
@@ -537,11 +530,7 @@ impl Store {
             clause.joined(),
             COUNT_CAP + 1
         );
-        let n = Count::find_by_statement(stmt(backend, &capped, clause.values.clone()))
-            .one(&self.db)
-            .await?
-            .map(|c| u64::try_from(c.n).unwrap_or(0))
-            .unwrap_or(0);
+        let n = crate::sql::count(&self.db, stmt(backend, &capped, clause.values.clone())).await?;
         if n <= COUNT_CAP {
             return Ok((n, false));
         }
@@ -571,11 +560,7 @@ impl Store {
                     "SELECT COUNT(*) AS n FROM customers c WHERE {}",
                     clause.joined()
                 );
-                let n = Count::find_by_statement(stmt(backend, &exact, clause.values))
-                    .one(&self.db)
-                    .await?
-                    .map(|c| u64::try_from(c.n).unwrap_or(0))
-                    .unwrap_or(0);
+                let n = crate::sql::count(&self.db, stmt(backend, &exact, clause.values)).await?;
                 Ok((n, false))
             }
         }

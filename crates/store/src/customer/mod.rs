@@ -281,11 +281,7 @@ impl Store {
     ) -> Result<CustomerRecord, StoreError> {
         let txn = self.begin_write().await?;
         let before = fetch_for_update(&txn, org, id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        StoreError::check_version(Some(expected_version), before.version)?;
         check_references(&txn, org, Some(&before), new).await?;
         let new = &resolve_catalogue_values(&txn, org, Some(&before), new).await?;
         let code = match &new.customer_code {
@@ -395,13 +391,7 @@ async fn set_deleted(
     } else {
         return Err(StoreError::NotFound);
     }
-    if let Some(expected) = expected_version
-        && expected != before.version
-    {
-        return Err(StoreError::VersionMismatch {
-            current: before.version,
-        });
-    }
+    StoreError::check_version(expected_version, before.version)?;
     let now = crate::now();
     let deleted_at: Value = if delete {
         Some(now).into()
