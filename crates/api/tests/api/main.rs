@@ -16,5 +16,6 @@ mod import;
 mod list;
 mod ops;
 mod records;
+mod seed;
 mod spa;
 mod timeline;

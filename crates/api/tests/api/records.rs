@@ -293,6 +293,78 @@ async fn addresses_check_postal_codes_and_keep_one_primary_per_kind(db: Db) {
         .collect();
     assert_eq!(primary_billing.len(), 1);
     assert_eq!(primary_billing[0]["id"], billing2["id"]);
+    // The primary of a kind cannot just stop being primary.
+    let billing2_path = format!("{path}/{}", billing2["id"].as_str().expect("id"));
+    let refused = app
+        .patch(
+            &billing2_path,
+            &app.staff,
+            None,
+            json!({"is_primary": false}),
+        )
+        .await;
+    let problem = expect_problem(refused, 422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), ["is_primary"]);
+    // Moving the billing primary to shipping hands billing back to the other billing address
+    // and joins shipping as a non-primary (shipping has its own primary).
+    let moved = json_of(
+        app.patch(
+            &billing2_path,
+            &app.staff,
+            Some(1),
+            json!({"kind": "shipping", "postal_code": "94105-1234"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(moved["kind"], "shipping");
+    assert_eq!(moved["is_primary"], false);
+    let list = json_of(app.get(&path, &app.viewer).await, 200).await;
+    let primary_of = |kind: &str| -> Vec<String> {
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|a| a["kind"] == kind && a["is_primary"] == true)
+            .map(|a| a["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        primary_of("billing"),
+        [billing["id"].as_str().expect("id").to_owned()]
+    );
+    assert_eq!(
+        primary_of("shipping"),
+        [shipping["id"].as_str().expect("id").to_owned()]
+    );
+    // Deleting the shipping primary promotes the other shipping address; restoring keeps it.
+    let shipping_path = format!("{path}/{}", shipping["id"].as_str().expect("id"));
+    json_of(
+        app.send(Method::DELETE, &shipping_path, Some(&app.staff), None)
+            .await,
+        200,
+    )
+    .await;
+    let fetched = json_of(app.get(&billing2_path, &app.viewer).await, 200).await;
+    assert_eq!(
+        fetched["is_primary"], true,
+        "the remaining shipping address took over"
+    );
+    let restored = json_of(
+        app.post(&format!("{shipping_path}/restore"), &app.staff, json!({}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(restored["is_primary"], false);
+    expect_problem(
+        app.post(&format!("{shipping_path}/restore"), &app.staff, json!({}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
 }
 
 async fn goals_keep_their_progress_history(db: Db) {
@@ -486,6 +558,15 @@ async fn flags_are_raised_once_and_lowered_with_a_reason(db: Db) {
     .await;
     assert_eq!(removed["removed_reason"], "Signed");
     assert!(removed["removed_by"].is_string());
+    let twice = app
+        .send(
+            Method::DELETE,
+            &format!("{path}/{}", flag["id"].as_str().expect("id")),
+            Some(&app.staff),
+            None,
+        )
+        .await;
+    expect_problem(twice, 404, "not_found").await;
     let active = json_of(
         app.get(&format!("{path}?active=true"), &app.viewer).await,
         200,
@@ -573,6 +654,61 @@ async fn custom_fields_are_checked_against_their_definitions(db: Db) {
     assert_eq!(patched["custom_fields"]["segment"], "SMB");
     let list = json_of(app.get("/api/v1/custom-fields", &app.viewer).await, 200).await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
+    let segment = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|f| f["key"] == "segment")
+        .expect("segment")
+        .clone();
+    let field_path = format!(
+        "/api/v1/custom-fields/{}",
+        segment["id"].as_str().expect("id")
+    );
+    let renamed = json_of(
+        app.patch(
+            &field_path,
+            &app.owner,
+            None,
+            json!({"label": "Market segment", "options": ["SMB", "Enterprise", "Public sector"]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(renamed["label"], "Market segment");
+    assert_eq!(renamed["options"].as_array().map(Vec::len), Some(3));
+    let rekey = app
+        .patch(&field_path, &app.owner, None, json!({"key": "market"}))
+        .await;
+    let problem = expect_problem(rekey, 422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), ["key"]);
+    assert_eq!(
+        app.send(Method::DELETE, &field_path, Some(&app.owner), None)
+            .await
+            .status(),
+        204
+    );
+    // The stored value stays on the customer; the key is no longer checked for it.
+    let kept = json_of(
+        app.get(&format!("/api/v1/customers/{id}"), &app.viewer)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(kept["custom_fields"]["segment"], "SMB");
+    let unrelated = json_of(
+        app.patch(
+            &format!("/api/v1/customers/{id}"),
+            &app.staff,
+            Some(2),
+            json!({"plan": "Pro"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(unrelated["custom_fields"]["segment"], "SMB");
 }
 
 async fn new_endpoints_respect_roles_and_tenants(db: Db) {

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{Duration, TimeZone, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
-use tenure_domain::activity::{ActivityType, NewActivity, subject};
+use tenure_domain::activity::{ActivityType, NewActivity, Outcome, subject};
 use tenure_domain::ids::CustomerId;
 use tenure_store::Actor;
 
@@ -103,7 +103,46 @@ async fn the_timeline_pages_ten_thousand_activities_newest_first(db: Db) {
     }
     assert_eq!(seen.len(), 10_000);
     assert_eq!(pages, 50);
-    // Filters by type and by a date range.
+    // Filters by type, by outcome and by a date range.
+    let mut outcomes: Vec<NewActivity> = Vec::new();
+    for (i, outcome) in [Outcome::Negative, Outcome::Positive, Outcome::Negative]
+        .into_iter()
+        .enumerate()
+    {
+        let mut a = NewActivity::system(
+            ActivityType::Meeting,
+            subject("Review"),
+            start - Duration::days(1 + i as i64),
+        );
+        a.outcome = Some(outcome);
+        outcomes.push(a);
+    }
+    app.store
+        .import_activities(
+            app.org.id,
+            CustomerId::from_uuid(id.parse().expect("uuid")),
+            &outcomes,
+            &Actor::system("test"),
+        )
+        .await
+        .expect("outcomes");
+    let negative = json_of(
+        app.get(
+            &format!("/api/v1/customers/{id}/activities?outcome=negative,action_required"),
+            &app.viewer,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(negative["items"].as_array().map(Vec::len), Some(2));
+    assert!(
+        negative["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|i| i["outcome"] == "negative")
+    );
     let calls = json_of(
         app.get(
             &format!("/api/v1/customers/{id}/activities?type=call&limit=200"),
@@ -504,11 +543,20 @@ async fn tiers_are_a_catalogue_customers_must_name(db: Db) {
     .await;
     // A rename carries over to the customers on the tier.
     json_of(
-        app.patch(&tier_path, &app.owner, None, json!({"name": "Copper"}))
+        app.patch(&tier_path, &app.owner, Some(1), json!({"name": "Copper"}))
             .await,
         200,
     )
     .await;
+    let stale = app
+        .patch(
+            &tier_path,
+            &app.owner,
+            Some(1),
+            json!({"discount_percent": "3"}),
+        )
+        .await;
+    expect_problem(stale, 412, "version_conflict").await;
     let renamed = json_of(
         app.get(
             &format!("/api/v1/customers/{}", id_of(&customer)),
@@ -608,6 +656,50 @@ async fn hierarchy_refuses_cycles_and_rolls_up_three_levels(db: Db) {
     assert_eq!(rollup["depth"], 2);
     assert_eq!(rollup["contacts"], 4);
     assert_eq!(rollup["open_tickets"], 0);
+    // An open ticket on the grandchild counts at the root; a closed one does not.
+    let tickets: Vec<NewActivity> = [true, false]
+        .into_iter()
+        .map(|open| {
+            let mut ticket = NewActivity::system(
+                ActivityType::Ticket,
+                subject("SSO loop"),
+                tenure_store::now(),
+            );
+            if open {
+                ticket.completed_at = None;
+            }
+            ticket
+        })
+        .collect();
+    app.store
+        .import_activities(
+            app.org.id,
+            CustomerId::from_uuid(id_of(&leaf).parse().expect("uuid")),
+            &tickets,
+            &Actor::system("test"),
+        )
+        .await
+        .expect("tickets");
+    let with_ticket = json_of(
+        app.get(
+            &format!("/api/v1/customers/{}/rollup", id_of(&root)),
+            &app.viewer,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(with_ticket["open_tickets"], 1);
+    let leaf_overview = json_of(
+        app.get(
+            &format!("/api/v1/customers/{}/overview", id_of(&leaf)),
+            &app.viewer,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(leaf_overview["metrics"]["open_tickets"], 1);
     assert_eq!(
         rollup["totals"],
         json!([
