@@ -2,12 +2,14 @@
 //! them (no styles scattered through pages). No component crate fitted Leptos 0.8 offline with
 //! the table, dialog and form pieces a CRM needs, so these are ours.
 
+mod action;
 mod chart;
 mod dialog;
 mod field;
 mod icon;
 mod toast;
 
+pub use action::{DialogForm, run_busy, spawn_change};
 pub use chart::{ChartPoint, LineChart, month_label};
 pub use dialog::{Confirm, Modal};
 pub use field::{Field, FieldKind, FormBanner, FormErrors};

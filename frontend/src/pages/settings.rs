@@ -92,18 +92,6 @@ fn squash_list_errors(errors: &FormErrors, error: &ApiError, list: &str) {
     }
 }
 
-/// Runs `work` unless the form is already busy, keeping `busy` set while it runs.
-fn run_busy(busy: RwSignal<bool>, work: impl Future<Output = ()> + 'static) {
-    if busy.get_untracked() {
-        return;
-    }
-    busy.set(true);
-    spawn_local(async move {
-        work.await;
-        busy.set(false);
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

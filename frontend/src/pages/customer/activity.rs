@@ -23,7 +23,7 @@ use crate::components::{
 use crate::format::{self, Tone};
 use crate::pages::customer::overview::{empty, status_tone};
 use crate::pages::customer::{
-    can_write, choices, local_zone, now, optional, run_busy, text_of, use_customer_page,
+    can_write, choices, local_zone, now, optional, text_of, use_customer_page,
 };
 
 /// The icon of an activity type.
@@ -315,15 +315,11 @@ pub fn TimelineEntry(activity: ActivityView, editable: bool) -> impl IntoView {
     let for_delete = StoredValue::new(activity);
     let delete = Callback::new(move |_| {
         let target = for_delete.get_value();
-        leptos::task::spawn_local(async move {
-            match api::delete_activity(&target).await {
-                Ok(()) => {
-                    toasts.info("Activity deleted.");
-                    page.refresh();
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        page.change(
+            toasts,
+            async move { api::delete_activity(&target).await },
+            |()| "Activity deleted.",
+        );
     });
     let dialogs = page.dialogs;
     let subject = a.subject.clone();
@@ -482,7 +478,6 @@ impl ActivityForm {
 #[component]
 pub fn ActivityDialog() -> impl IntoView {
     let page = use_customer_page();
-    let toasts = use_toasts();
     let zone = local_zone();
     let open = page.dialogs.log_activity;
     let editing = page.dialogs.editing_activity;
@@ -490,6 +485,7 @@ pub fn ActivityDialog() -> impl IntoView {
     let initial = StoredValue::new(ActivityInput::default());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = page.dialog(open, busy, errors);
     let contacts = RwSignal::new(Vec::<ContactView>::new());
     Effect::new(move |_| {
         if !open.get() {
@@ -518,28 +514,19 @@ pub fn ActivityDialog() -> impl IntoView {
         };
         let existing = editing.get_untracked();
         let patch = crate::api::changes(&initial.get_value(), &input);
-        if existing.is_some() && patch.is_empty() {
-            open.set(false);
-            return;
-        }
-        run_busy(busy, async move {
-            let result = match &existing {
-                Some(activity) => api::update_activity(activity, &patch).await,
-                None => api::create_activity(page.id, &input).await,
-            };
-            match result {
-                Ok(_) => {
-                    toasts.info(if existing.is_some() {
-                        "Activity saved."
-                    } else {
-                        "Activity logged."
-                    });
-                    open.set(false);
-                    page.refresh();
+        dialog.save(
+            existing,
+            patch,
+            api::update_activity,
+            async move { api::create_activity(page.id, &input).await },
+            |_, edited| {
+                if edited {
+                    "Activity saved."
+                } else {
+                    "Activity logged."
                 }
-                Err(error) => errors.show(&error),
-            }
-        });
+            },
+        );
     };
     let title = Signal::derive(move || {
         if editing.with(Option::is_some) {

@@ -12,7 +12,9 @@ use crate::components::{
 };
 use crate::format;
 use crate::pages::customer::overview::empty;
-use crate::pages::customer::{can_write, choices, optional, run_busy, text_of, use_customer_page};
+use crate::pages::customer::{
+    can_write, choices, optional, primary_patch, text_of, use_customer_page,
+};
 
 /// The lines an address is written in, without empty ones: street, street, "city region
 /// postcode", country.
@@ -48,31 +50,20 @@ pub fn AddressesTab() -> impl IntoView {
     let deleting = RwSignal::new(None::<AddressView>);
     let confirm = RwSignal::new(false);
     let make_primary = move |address: AddressView| {
-        leptos::task::spawn_local(async move {
-            let mut patch = serde_json::Map::new();
-            patch.insert("is_primary".to_owned(), true.into());
-            match api::update_address(&address, &patch).await {
-                Ok(a) => {
-                    toasts.info(format!("Primary {} address changed.", a.kind));
-                    page.refresh();
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        page.change(
+            toasts,
+            async move { api::update_address(&address, &primary_patch()).await },
+            |a| format!("Primary {} address changed.", a.kind),
+        );
     };
     let delete = Callback::new(move |_| {
-        let Some(address) = deleting.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match api::delete_address(&address).await {
-                Ok(()) => {
-                    toasts.info("Address deleted.");
-                    page.refresh();
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        if let Some(address) = deleting.get_untracked() {
+            page.change(
+                toasts,
+                async move { api::delete_address(&address).await },
+                |()| "Address deleted.",
+            );
+        }
     });
     let card = move |a: AddressView| {
         let title = a
@@ -221,11 +212,11 @@ impl AddressForm {
 #[component]
 fn AddressDialog(open: RwSignal<bool>, editing: RwSignal<Option<AddressView>>) -> impl IntoView {
     let page = use_customer_page();
-    let toasts = use_toasts();
     let form = AddressForm::new();
     let initial = StoredValue::new(AddressInput::default());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = page.dialog(open, busy, errors);
     Effect::new(move |_| {
         if open.get() {
             form.load(editing.get_untracked().as_ref());
@@ -251,28 +242,19 @@ fn AddressDialog(open: RwSignal<bool>, editing: RwSignal<Option<AddressView>>) -
         if input.is_primary.is_none() {
             patch.remove("is_primary");
         }
-        if existing.is_some() && patch.is_empty() {
-            open.set(false);
-            return;
-        }
-        run_busy(busy, async move {
-            let result = match &existing {
-                Some(address) => api::update_address(address, &patch).await,
-                None => api::create_address(page.id, &input).await,
-            };
-            match result {
-                Ok(_) => {
-                    toasts.info(if existing.is_some() {
-                        "Address saved."
-                    } else {
-                        "Address added."
-                    });
-                    open.set(false);
-                    page.refresh();
+        dialog.save(
+            existing,
+            patch,
+            api::update_address,
+            async move { api::create_address(page.id, &input).await },
+            |_, edited| {
+                if edited {
+                    "Address saved."
+                } else {
+                    "Address added."
                 }
-                Err(error) => errors.show(&error),
-            }
-        });
+            },
+        );
     };
     let title = Signal::derive(move || {
         if editing.with(Option::is_some) {

@@ -14,7 +14,9 @@ use crate::components::{
 };
 use crate::format::{self, Tone};
 use crate::pages::customer::overview::empty;
-use crate::pages::customer::{can_write, choices, optional, run_busy, text_of, use_customer_page};
+use crate::pages::customer::{
+    can_write, choices, optional, primary_patch, text_of, use_customer_page,
+};
 
 fn role_tone(role: &str) -> Tone {
     match role {
@@ -38,31 +40,21 @@ pub fn ContactsTab() -> impl IntoView {
     let deleting = RwSignal::new(None::<ContactView>);
     let confirm = RwSignal::new(false);
     let make_primary = move |contact: ContactView| {
-        leptos::task::spawn_local(async move {
-            let mut patch = serde_json::Map::new();
-            patch.insert("is_primary".to_owned(), true.into());
-            match api::update_contact(&contact, &patch).await {
-                Ok(c) => {
-                    toasts.info(format!("{} is now the primary contact.", c.full_name));
-                    page.refresh();
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        page.change(
+            toasts,
+            async move { api::update_contact(&contact, &primary_patch()).await },
+            |c| format!("{} is now the primary contact.", c.full_name),
+        );
     };
     let delete = Callback::new(move |_| {
-        let Some(contact) = deleting.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match api::delete_contact(&contact).await {
-                Ok(()) => {
-                    toasts.info(format!("{} deleted.", contact.full_name));
-                    page.refresh();
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        if let Some(contact) = deleting.get_untracked() {
+            let name = contact.full_name.clone();
+            page.change(
+                toasts,
+                async move { api::delete_contact(&contact).await },
+                move |()| format!("{name} deleted."),
+            );
+        }
     });
     let row = move |c: ContactView| {
         let name = c.full_name.clone();
@@ -243,11 +235,11 @@ impl ContactForm {
 #[component]
 fn ContactDialog(open: RwSignal<bool>, editing: RwSignal<Option<ContactView>>) -> impl IntoView {
     let page = use_customer_page();
-    let toasts = use_toasts();
     let form = ContactForm::new();
     let initial = StoredValue::new(ContactInput::default());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = page.dialog(open, busy, errors);
     Effect::new(move |_| {
         if open.get() {
             form.load(editing.get_untracked().as_ref());
@@ -268,28 +260,16 @@ fn ContactDialog(open: RwSignal<bool>, editing: RwSignal<Option<ContactView>>) -
         if input.is_primary.is_none() {
             patch.remove("is_primary");
         }
-        if existing.is_some() && patch.is_empty() {
-            open.set(false);
-            return;
-        }
-        run_busy(busy, async move {
-            let result = match &existing {
-                Some(contact) => api::update_contact(contact, &patch).await,
-                None => api::create_contact(page.id, &input).await,
-            };
-            match result {
-                Ok(saved) => {
-                    toasts.info(if existing.is_some() {
-                        format!("{} saved.", saved.full_name)
-                    } else {
-                        format!("{} added.", saved.full_name)
-                    });
-                    open.set(false);
-                    page.refresh();
-                }
-                Err(error) => errors.show(&error),
-            }
-        });
+        dialog.save(
+            existing,
+            patch,
+            api::update_contact,
+            async move { api::create_contact(page.id, &input).await },
+            |saved, edited| {
+                let done = if edited { "saved" } else { "added" };
+                format!("{} {done}.", saved.full_name)
+            },
+        );
     };
     let title = Signal::derive(move || match editing.get() {
         Some(c) => format!("Edit {}", c.full_name),

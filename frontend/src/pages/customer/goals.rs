@@ -14,7 +14,7 @@ use crate::components::{
 use crate::format;
 use crate::pages::customer::overview::{empty, status_tone};
 use crate::pages::customer::{
-    can_write, choices, local_zone, optional, run_busy, text_of, use_customer_page,
+    can_write, choices, local_zone, optional, text_of, use_customer_page,
 };
 
 /// `12 / 40 seats`, `75 / 100 %`.
@@ -67,18 +67,13 @@ pub fn GoalsTab() -> impl IntoView {
     let deleting = RwSignal::new(None::<GoalView>);
     let confirm = RwSignal::new(false);
     let delete = Callback::new(move |_| {
-        let Some(goal) = deleting.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match api::delete_goal(&goal).await {
-                Ok(()) => {
-                    toasts.info("Goal deleted.");
-                    page.refresh();
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        if let Some(goal) = deleting.get_untracked() {
+            page.change(
+                toasts,
+                async move { api::delete_goal(&goal).await },
+                |()| "Goal deleted.",
+            );
+        }
     });
     let zone = local_zone();
     let card = move |g: GoalView| {
@@ -278,11 +273,11 @@ impl GoalForm {
 #[component]
 fn GoalDialog(open: RwSignal<bool>, editing: RwSignal<Option<GoalView>>) -> impl IntoView {
     let page = use_customer_page();
-    let toasts = use_toasts();
     let form = GoalForm::new();
     let initial = StoredValue::new(GoalInput::default());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = page.dialog(open, busy, errors);
     Effect::new(move |_| {
         if open.get() {
             form.load(editing.get_untracked().as_ref());
@@ -304,28 +299,13 @@ fn GoalDialog(open: RwSignal<bool>, editing: RwSignal<Option<GoalView>>) -> impl
         };
         let existing = editing.get_untracked();
         let patch = api::changes(&initial.get_value(), &input);
-        if existing.is_some() && patch.is_empty() {
-            open.set(false);
-            return;
-        }
-        run_busy(busy, async move {
-            let result = match &existing {
-                Some(goal) => api::update_goal(goal, &patch).await,
-                None => api::create_goal(page.id, &input).await,
-            };
-            match result {
-                Ok(_) => {
-                    toasts.info(if existing.is_some() {
-                        "Goal saved."
-                    } else {
-                        "Goal added."
-                    });
-                    open.set(false);
-                    page.refresh();
-                }
-                Err(error) => errors.show(&error),
-            }
-        });
+        dialog.save(
+            existing,
+            patch,
+            api::update_goal,
+            async move { api::create_goal(page.id, &input).await },
+            |_, edited| if edited { "Goal saved." } else { "Goal added." },
+        );
     };
     let title = Signal::derive(move || {
         if editing.with(Option::is_some) {
@@ -380,12 +360,12 @@ fn GoalDialog(open: RwSignal<bool>, editing: RwSignal<Option<GoalView>>) -> impl
 #[component]
 fn ProgressDialog(open: RwSignal<bool>, goal: RwSignal<Option<GoalView>>) -> impl IntoView {
     let page = use_customer_page();
-    let toasts = use_toasts();
     let value = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = page.dialog(open, busy, errors);
     Effect::new(move |_| {
         if open.get() {
             let g = goal.get_untracked();
@@ -433,16 +413,10 @@ fn ProgressDialog(open: RwSignal<bool>, goal: RwSignal<Option<GoalView>>) -> imp
         if let Some(note) = optional(&note.get_untracked()) {
             patch.insert("note".to_owned(), note.into());
         }
-        run_busy(busy, async move {
-            match api::update_goal(&current, &patch).await {
-                Ok(_) => {
-                    toasts.info("Progress recorded.");
-                    open.set(false);
-                    page.refresh();
-                }
-                Err(error) => errors.show(&error),
-            }
-        });
+        dialog.send(
+            async move { api::update_goal(&current, &patch).await },
+            |_| "Progress recorded.",
+        );
     };
     let title = Signal::derive(move || {
         goal.get().map_or_else(

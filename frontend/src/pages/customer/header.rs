@@ -10,10 +10,10 @@ use tenure_api_types::{ContactView, CustomerOverview, SendMessageInput};
 use crate::api;
 use crate::components::{
     Badge, Confirm, Field, FieldKind, FormBanner, FormErrors, HealthBadge, Icon, Modal, RiskBadge,
-    Spinner, StatusBadge, TierBadge, use_toasts,
+    Spinner, StatusBadge, TierBadge, spawn_change, use_toasts,
 };
 use crate::format::{self, Tone};
-use crate::pages::customer::{optional, run_busy, use_customer_page};
+use crate::pages::customer::{optional, use_customer_page};
 use crate::session::use_auth;
 
 #[component]
@@ -39,35 +39,28 @@ fn HeaderView(overview: CustomerOverview) -> impl IntoView {
     let deleted = customer.deleted_at.is_some();
     let name = customer.name.clone();
     let delete = Callback::new(move |_| {
-        leptos::task::spawn_local(async move {
-            match crate::api::Call::delete(&format!("/customers/{id}"))
-                .done()
-                .await
-            {
-                Ok(()) => {
-                    toasts.info("Customer moved to the bin.");
-                    navigate.with_value(|go| go("/customers", Default::default()));
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        spawn_change(
+            toasts,
+            async move {
+                crate::api::Call::delete(&format!("/customers/{id}"))
+                    .done()
+                    .await
+            },
+            |()| "Customer moved to the bin.",
+            move || navigate.with_value(|go| go("/customers", Default::default())),
+        );
     });
     let restore = move |_| {
-        leptos::task::spawn_local(async move {
-            match crate::api::Call::post(
-                &format!("/customers/{id}/restore"),
-                &serde_json::json!({}),
-            )
-            .done()
-            .await
-            {
-                Ok(()) => {
-                    toasts.info("Customer restored.");
-                    page.refresh();
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        page.change(
+            toasts,
+            async move {
+                let path = format!("/customers/{id}/restore");
+                crate::api::Call::post(&path, &serde_json::json!({}))
+                    .done()
+                    .await
+            },
+            |()| "Customer restored.",
+        );
     };
     let dialogs = page.dialogs;
     let active_flags: Vec<_> = overview
@@ -156,7 +149,6 @@ fn HeaderView(overview: CustomerOverview) -> impl IntoView {
 #[component]
 pub fn SendMessageDialog() -> impl IntoView {
     let page = use_customer_page();
-    let toasts = use_toasts();
     let open = page.dialogs.send_message;
     let channel = RwSignal::new("email".to_owned());
     let contact = RwSignal::new(String::new());
@@ -165,6 +157,7 @@ pub fn SendMessageDialog() -> impl IntoView {
     let body = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = page.dialog(open, busy, errors);
     let contacts = RwSignal::new(Vec::<ContactView>::new());
     // Fresh each time it opens, with the customer's contacts to pick from.
     Effect::new(move |_| {
@@ -218,16 +211,10 @@ pub fn SendMessageDialog() -> impl IntoView {
             subject: optional(&subject.get_untracked()),
             body: optional(&body.get_untracked()),
         };
-        run_busy(busy, async move {
-            match api::send_message(page.id, &input).await {
-                Ok(_) => {
-                    toasts.info("Message sent and added to the timeline.");
-                    open.set(false);
-                    page.refresh();
-                }
-                Err(error) => errors.show(&error),
-            }
-        });
+        dialog.send(
+            async move { api::send_message(page.id, &input).await },
+            |_| "Message sent and added to the timeline.",
+        );
     };
     let channels = Signal::stored(vec![
         ("email".to_owned(), "Email".to_owned()),

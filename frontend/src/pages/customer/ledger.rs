@@ -9,13 +9,11 @@ use tenure_api_types::{LedgerEntryInput, ResendInvoiceInput};
 
 use crate::api;
 use crate::components::{
-    Badge, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner, use_toasts,
+    Badge, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner,
 };
 use crate::format;
 use crate::pages::customer::overview::{empty, status_tone};
-use crate::pages::customer::{
-    can_write, choices, local_zone, optional, run_busy, use_customer_page,
-};
+use crate::pages::customer::{can_write, choices, local_zone, optional, use_customer_page};
 use crate::session::use_auth;
 
 /// A money amount as typed (`1,250.00`) as the API's decimal text, if it is a positive amount.
@@ -111,7 +109,6 @@ pub fn LedgerTab() -> impl IntoView {
 #[component]
 pub fn LedgerEntryDialog() -> impl IntoView {
     let page = use_customer_page();
-    let toasts = use_toasts();
     let open = page.dialogs.issue_credit;
     let kind = RwSignal::new("credit".to_owned());
     let amount = RwSignal::new(String::new());
@@ -120,6 +117,7 @@ pub fn LedgerEntryDialog() -> impl IntoView {
     let order = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = page.dialog(open, busy, errors);
     Effect::new(move |_| {
         if open.get() {
             kind.set("credit".to_owned());
@@ -157,20 +155,16 @@ pub fn LedgerEntryDialog() -> impl IntoView {
             reason: optional(&reason.get_untracked()),
             order_reference: optional(&order.get_untracked()),
         };
-        run_busy(busy, async move {
-            match api::add_ledger_entry(page.id, &input).await {
-                Ok(entry) => {
-                    toasts.info(format!(
-                        "{} of {} recorded.",
-                        format::label(&entry.kind),
-                        format::money(&entry.amount, &entry.currency, false)
-                    ));
-                    open.set(false);
-                    page.refresh();
-                }
-                Err(error) => errors.show(&error),
-            }
-        });
+        dialog.send(
+            async move { api::add_ledger_entry(page.id, &input).await },
+            |entry| {
+                format!(
+                    "{} of {} recorded.",
+                    format::label(&entry.kind),
+                    format::money(&entry.amount, &entry.currency, false)
+                )
+            },
+        );
     };
     let kinds = Signal::stored(choices(LEDGER_KINDS, false));
     view! {
@@ -203,12 +197,12 @@ pub fn LedgerEntryDialog() -> impl IntoView {
 #[component]
 fn ResendInvoiceDialog(open: RwSignal<bool>) -> impl IntoView {
     let page = use_customer_page();
-    let toasts = use_toasts();
     let reference = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = page.dialog(open, busy, errors);
     Effect::new(move |_| {
         if open.get() {
             for field in [reference, to, note] {
@@ -232,16 +226,10 @@ fn ResendInvoiceDialog(open: RwSignal<bool>) -> impl IntoView {
             to: optional(&to.get_untracked()),
             note: optional(&note.get_untracked()),
         };
-        run_busy(busy, async move {
-            match api::resend_invoice(page.id, &input).await {
-                Ok(_) => {
-                    toasts.info("Invoice sent again; it is on the timeline.");
-                    open.set(false);
-                    page.refresh();
-                }
-                Err(error) => errors.show(&error),
-            }
-        });
+        dialog.send(
+            async move { api::resend_invoice(page.id, &input).await },
+            |_| "Invoice sent again; it is on the timeline.",
+        );
     };
     view! {
         <Modal open=open title="Resend invoice">

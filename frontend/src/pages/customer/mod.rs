@@ -26,7 +26,9 @@ use tenure_api_types::{ActivityView, CustomerOverview, CustomerView};
 use uuid::Uuid;
 
 use crate::api::{ApiError, Call};
-use crate::components::{EmptyState, ErrorState, Icon};
+use crate::components::{
+    DialogForm, EmptyState, ErrorState, FormErrors, Icon, Toasts, run_busy, spawn_change,
+};
 use crate::session::use_auth;
 use form::{CustomerForm, Mode};
 use tabs::Tab;
@@ -146,6 +148,27 @@ impl CustomerPage {
     /// Loads everything on the page again, after a change.
     pub fn refresh(&self) {
         self.changed.update(|n| *n += 1);
+    }
+
+    /// Runs a one-click change: toasts `message(result)` and reloads the page, or toasts why
+    /// the change was refused.
+    pub fn change<T: 'static, M: Into<String>>(
+        self,
+        toasts: Toasts,
+        work: impl Future<Output = Result<T, ApiError>> + 'static,
+        message: impl FnOnce(T) -> M + 'static,
+    ) {
+        spawn_change(toasts, work, message, move || self.refresh());
+    }
+
+    /// A dialog form on this page: it reloads the page once it has saved.
+    pub fn dialog(
+        self,
+        open: RwSignal<bool>,
+        busy: RwSignal<bool>,
+        errors: FormErrors,
+    ) -> DialogForm {
+        DialogForm::new(open, busy, errors, Callback::new(move |_| self.refresh()))
     }
 
     /// The customer as last loaded.
@@ -301,16 +324,11 @@ fn choices(values: &[&str], optional: bool) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Runs `work` unless the form is already busy, keeping `busy` set while it runs.
-fn run_busy(busy: RwSignal<bool>, work: impl Future<Output = ()> + 'static) {
-    if busy.get_untracked() {
-        return;
-    }
-    busy.set(true);
-    spawn_local(async move {
-        work.await;
-        busy.set(false);
-    });
+/// An edit that makes a contact or an address the primary of its kind.
+fn primary_patch() -> serde_json::Map<String, serde_json::Value> {
+    let mut patch = serde_json::Map::new();
+    patch.insert("is_primary".to_owned(), true.into());
+    patch
 }
 
 /// Now, from the browser's clock (`Utc::now()` has no clock to read on wasm32).

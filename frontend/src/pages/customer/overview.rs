@@ -13,9 +13,7 @@ use crate::components::{
 };
 use crate::format::{self, Tone};
 use crate::pages::customer::tabs::Tab;
-use crate::pages::customer::{
-    activity, can_write, goals, now, optional, run_busy, use_customer_page,
-};
+use crate::pages::customer::{activity, can_write, goals, now, optional, use_customer_page};
 
 #[component]
 pub fn OverviewTab() -> impl IntoView {
@@ -212,6 +210,7 @@ fn FlagsCard(flags: Vec<FlagView>) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = page.dialog(adding, busy, errors);
     let removing = RwSignal::new(None::<FlagView>);
     let confirm_remove = RwSignal::new(false);
     let active: Vec<FlagView> = flags
@@ -234,30 +233,19 @@ fn FlagsCard(flags: Vec<FlagView>) -> impl IntoView {
         if errors.has_any() {
             return;
         }
-        run_busy(busy, async move {
-            match api::add_flag(page.id, &input).await {
-                Ok(_) => {
-                    toasts.info("Flag added.");
-                    adding.set(false);
-                    page.refresh();
-                }
-                Err(error) => errors.show(&error),
-            }
-        });
+        dialog.send(
+            async move { api::add_flag(page.id, &input).await },
+            |_| "Flag added.",
+        );
     };
     let remove = Callback::new(move |_| {
-        let Some(target) = removing.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match api::remove_flag(page.id, target.id, "Removed from the customer page").await {
-                Ok(()) => {
-                    toasts.info("Flag removed.");
-                    page.refresh();
-                }
-                Err(error) => toasts.error(error.message()),
-            }
-        });
+        if let Some(target) = removing.get_untracked() {
+            page.change(
+                toasts,
+                api::remove_flag(page.id, target.id, "Removed from the customer page"),
+                |()| "Flag removed.",
+            );
+        }
     });
     let suggestions = Signal::stored(vec![
         (String::new(), "—".to_owned()),

@@ -13,10 +13,10 @@ use uuid::Uuid;
 use crate::api::{self, ApiError};
 use crate::components::{
     Banner, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner, TierBadge,
-    use_toasts,
+    Toasts, use_toasts,
 };
 use crate::format;
-use crate::pages::customer::{can_write, optional, run_busy, use_customer_page};
+use crate::pages::customer::{CustomerPage, can_write, optional, run_busy, use_customer_page};
 
 /// The text a form shows for a stored custom-field value.
 pub fn custom_text(value: Option<&Value>) -> String {
@@ -121,7 +121,6 @@ fn TierFacts(tier: TierView) -> impl IntoView {
 #[component]
 pub fn TierDialog() -> impl IntoView {
     let page = use_customer_page();
-    let toasts = use_toasts();
     let open = page.dialogs.change_tier;
     let tiers = RwSignal::new(Vec::<TierView>::new());
     let choice = RwSignal::new(String::new());
@@ -131,6 +130,7 @@ pub fn TierDialog() -> impl IntoView {
     let previewing = RwSignal::new(false);
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = page.dialog(open, busy, errors);
     let current = move || {
         page.overview.with_untracked(|o| {
             o.as_ref()
@@ -189,19 +189,13 @@ pub fn TierDialog() -> impl IntoView {
                 .find(|t| Some(t.id) == body.tier_id)
                 .map(|t| t.name.clone())
         });
-        run_busy(busy, async move {
-            match api::apply_tier(page.id, &body).await {
-                Ok(_) => {
-                    toasts.info(match name {
-                        Some(name) => format!("Tier changed to {name}."),
-                        None => "Tier removed.".to_owned(),
-                    });
-                    open.set(false);
-                    page.refresh();
-                }
-                Err(error) => errors.show(&error),
-            }
-        });
+        dialog.send(
+            async move { api::apply_tier(page.id, &body).await },
+            move |_| match name {
+                Some(name) => format!("Tier changed to {name}."),
+                None => "Tier removed.".to_owned(),
+            },
+        );
     };
     let options = Signal::derive(move || {
         std::iter::once((String::new(), "No tier".to_owned()))
@@ -410,6 +404,32 @@ fn billing_patch(
     Ok(patch)
 }
 
+/// Saves `patch` to the customer (a stale copy reloads, so the next try can succeed).
+fn save_customer(
+    page: CustomerPage,
+    toasts: Toasts,
+    busy: RwSignal<bool>,
+    errors: FormErrors,
+    customer: CustomerView,
+    patch: Map<String, Value>,
+    message: &'static str,
+) {
+    run_busy(busy, async move {
+        match api::patch_customer(customer.id, customer.version, &patch).await {
+            Ok(_) => {
+                toasts.info(message);
+                page.refresh();
+            }
+            Err(error) => {
+                if error.code == "version_conflict" {
+                    page.refresh();
+                }
+                errors.show(&error);
+            }
+        }
+    });
+}
+
 #[component]
 fn BillingForm() -> impl IntoView {
     let page = use_customer_page();
@@ -458,20 +478,15 @@ fn BillingForm() -> impl IntoView {
             toasts.info("Nothing to save: no field changed.");
             return;
         }
-        run_busy(busy, async move {
-            match api::patch_customer(customer.id, customer.version, &patch).await {
-                Ok(_) => {
-                    toasts.info("Billing and shipping saved.");
-                    page.refresh();
-                }
-                Err(error) => {
-                    if error.code == "version_conflict" {
-                        page.refresh();
-                    }
-                    errors.show(&error);
-                }
-            }
-        });
+        save_customer(
+            page,
+            toasts,
+            busy,
+            errors,
+            customer,
+            patch,
+            "Billing and shipping saved.",
+        );
     };
     view! {
         <section class="card" aria-labelledby="billing-heading">
@@ -581,20 +596,15 @@ fn CustomFieldsForm() -> impl IntoView {
         }
         let mut patch = Map::new();
         patch.insert("custom_fields".to_owned(), Value::Object(changes));
-        run_busy(busy, async move {
-            match api::patch_customer(customer.id, customer.version, &patch).await {
-                Ok(_) => {
-                    toasts.info("Custom fields saved.");
-                    page.refresh();
-                }
-                Err(error) => {
-                    if error.code == "version_conflict" {
-                        page.refresh();
-                    }
-                    errors.show(&error);
-                }
-            }
-        });
+        save_customer(
+            page,
+            toasts,
+            busy,
+            errors,
+            customer,
+            patch,
+            "Custom fields saved.",
+        );
     };
     view! {
         <section class="card" aria-labelledby="custom-heading">

@@ -6,10 +6,11 @@ use leptos::prelude::*;
 use tenure_api_types::vocabulary::CUSTOM_FIELD_TYPES;
 use tenure_api_types::{CustomFieldInput, CustomFieldView};
 
-use super::{optional, run_busy, split_list, squash_list_errors};
-use crate::api;
+use super::{optional, split_list, squash_list_errors};
+use crate::api::{self, ApiError};
 use crate::components::{
-    Confirm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner, use_toasts,
+    Confirm, DialogForm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal,
+    Spinner, spawn_change, use_toasts,
 };
 use crate::format;
 
@@ -35,18 +36,15 @@ pub fn CustomFieldsSection(#[prop(into)] writer: Signal<bool>) -> impl IntoView 
     let deleting = RwSignal::new(None::<CustomFieldView>);
     let confirm = RwSignal::new(false);
     let delete = Callback::new(move |_| {
-        let Some(field) = deleting.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match api::delete_custom_field(&field).await {
-                Ok(()) => {
-                    toasts.info(format!("Custom field {} deleted.", field.label));
-                    refresh.run(());
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        if let Some(field) = deleting.get_untracked() {
+            let label = field.label.clone();
+            spawn_change(
+                toasts,
+                async move { api::delete_custom_field(&field).await },
+                move |()| format!("Custom field {label} deleted."),
+                move || refresh.run(()),
+            );
+        }
     });
     let row = move |f: CustomFieldView| {
         let label = f.label.clone();
@@ -198,11 +196,13 @@ fn FieldDialog(
     next_position: Signal<i64>,
     on_saved: Callback<()>,
 ) -> impl IntoView {
-    let toasts = use_toasts();
     let form = DefinitionForm::new();
     let initial = StoredValue::new(CustomFieldInput::default());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = DialogForm::new(open, busy, errors, on_saved).on_error(Callback::new(
+        move |error: ApiError| squash_list_errors(&errors, &error, "options"),
+    ));
     Effect::new(move |_| {
         if open.get() {
             form.load(
@@ -241,31 +241,16 @@ fn FieldDialog(
         let mut patch = api::changes(&initial.get_value(), &input);
         // The key is read-only once the field exists.
         patch.remove("key");
-        if existing.is_some() && patch.is_empty() {
-            open.set(false);
-            return;
-        }
-        run_busy(busy, async move {
-            let result = match &existing {
-                Some(field) => api::update_custom_field(field, &patch).await,
-                None => api::create_custom_field(&input).await,
-            };
-            match result {
-                Ok(saved) => {
-                    toasts.info(if existing.is_some() {
-                        format!("Custom field {} saved.", saved.label)
-                    } else {
-                        format!("Custom field {} added.", saved.label)
-                    });
-                    open.set(false);
-                    on_saved.run(());
-                }
-                Err(error) => {
-                    errors.show(&error);
-                    squash_list_errors(&errors, &error, "options");
-                }
-            }
-        });
+        dialog.save(
+            existing,
+            patch,
+            api::update_custom_field,
+            async move { api::create_custom_field(&input).await },
+            |saved, edited| {
+                let done = if edited { "saved" } else { "added" };
+                format!("Custom field {} {done}.", saved.label)
+            },
+        );
     };
     let title = Signal::derive(move || match editing.get() {
         Some(f) => format!("Edit custom field {}", f.label),

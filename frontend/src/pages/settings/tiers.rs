@@ -5,11 +5,11 @@
 use leptos::prelude::*;
 use tenure_api_types::{TierInput, TierView};
 
-use super::{optional, run_busy, split_list, squash_list_errors};
-use crate::api;
+use super::{optional, split_list, squash_list_errors};
+use crate::api::{self, ApiError};
 use crate::components::{
-    Banner, Confirm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner,
-    use_toasts,
+    Banner, Confirm, DialogForm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal,
+    Spinner, use_toasts,
 };
 use crate::format;
 
@@ -227,11 +227,13 @@ fn TierDialog(
     editing: RwSignal<Option<TierView>>,
     on_saved: Callback<()>,
 ) -> impl IntoView {
-    let toasts = use_toasts();
     let form = TierForm::new();
     let initial = StoredValue::new(TierInput::default());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let dialog = DialogForm::new(open, busy, errors, on_saved).on_error(Callback::new(
+        move |error: ApiError| squash_list_errors(&errors, &error, "benefits"),
+    ));
     Effect::new(move |_| {
         if open.get() {
             form.load(editing.get_untracked().as_ref());
@@ -260,31 +262,16 @@ fn TierDialog(
         }
         let existing = editing.get_untracked();
         let patch = api::changes(&initial.get_value(), &input);
-        if existing.is_some() && patch.is_empty() {
-            open.set(false);
-            return;
-        }
-        run_busy(busy, async move {
-            let result = match &existing {
-                Some(tier) => api::update_tier(tier, &patch).await,
-                None => api::create_tier(&input).await,
-            };
-            match result {
-                Ok(saved) => {
-                    toasts.info(if existing.is_some() {
-                        format!("Tier {} saved.", saved.name)
-                    } else {
-                        format!("Tier {} added.", saved.name)
-                    });
-                    open.set(false);
-                    on_saved.run(());
-                }
-                Err(error) => {
-                    errors.show(&error);
-                    squash_list_errors(&errors, &error, "benefits");
-                }
-            }
-        });
+        dialog.save(
+            existing,
+            patch,
+            api::update_tier,
+            async move { api::create_tier(&input).await },
+            |saved, edited| {
+                let done = if edited { "saved" } else { "added" };
+                format!("Tier {} {done}.", saved.name)
+            },
+        );
     };
     let title = Signal::derive(move || match editing.get() {
         Some(t) => format!("Edit tier {}", t.name),
