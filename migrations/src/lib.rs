@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 mod ddl;
 mod m20261125_000001_foundation;
 mod m20261125_000002_customer_360;
+mod m20261125_000003_imports;
 
 /// Runs every migration of Tenure, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_customer_360::Migration),
+            Box::new(m20261125_000003_imports::Migration),
         ]
     }
 }

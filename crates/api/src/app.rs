@@ -40,7 +40,8 @@ pub fn configure_routes(cfg: &mut ServiceConfig) {
             .configure(routes::account::configure)
             .configure(routes::tier::configure)
             .configure(routes::custom_field::configure)
-            .configure(routes::import::configure),
+            .configure(routes::import::configure)
+            .configure(routes::events::configure),
     )
     .configure(routes::ops::configure);
 }
@@ -51,6 +52,7 @@ pub fn serve(
     state: AppState,
     workers: Option<usize>,
 ) -> std::io::Result<Server> {
+    crate::import::worker::spawn(state.clone());
     let state = web::Data::new(state);
     // Built once: the spec route must be registered before the `/api/v1` scope, which would
     // otherwise swallow `/api/v1/openapi.json`.

@@ -21,6 +21,11 @@ pub struct Config {
     /// `TENURE_TRUSTED_PROXIES`: comma-separated IP addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client (for throttling and the audit log).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `TENURE_DATA_DIR`, default `tenure-data`: uploaded import files. Replicas share it.
+    pub data_dir: std::path::PathBuf,
+    /// `TENURE_JOB_LEASE_SECS`, default 30: how soon another worker takes over a job whose
+    /// worker stopped answering.
+    pub job_lease: std::time::Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tenure.db?mode=rwc";
@@ -67,6 +72,17 @@ impl Config {
             log_json: var("TENURE_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             workers,
             trusted_proxies,
+            job_lease: match var("TENURE_JOB_LEASE_SECS") {
+                Some(raw) => std::time::Duration::from_secs(raw.parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "TENURE_JOB_LEASE_SECS must be a number of seconds, got {raw:?}"
+                    )
+                })?),
+                None => std::time::Duration::from_secs(30),
+            },
+            data_dir: var("TENURE_DATA_DIR")
+                .unwrap_or_else(|| "tenure-data".to_owned())
+                .into(),
         })
     }
 }

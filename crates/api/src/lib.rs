@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod convert;
 pub mod error;
+pub mod import;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

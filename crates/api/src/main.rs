@@ -84,7 +84,8 @@ async fn main() -> anyhow::Result<()> {
                 "cannot open the database at {}",
                 redact(&config.database_url)
             )
-        })?;
+        })?
+        .with_job_lease(config.job_lease);
     store
         .migrate()
         .await
@@ -145,7 +146,8 @@ async fn serve(config: Config, store: Store, demo: bool) -> anyhow::Result<()> {
     let state = AppState::new(store, config.jwt_secret.as_deref())
         .await?
         .with_trusted_proxies(config.trusted_proxies.clone())
-        .with_demo(demo);
+        .with_demo(demo)
+        .with_data_dir(&config.data_dir)?;
     let listener = TcpListener::bind(config.bind)
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let address = listener.local_addr()?;

@@ -20,6 +20,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// Running with `--demo`: the sign-in page may list the demo logins.
     pub demo: bool,
+    /// Where uploads are kept (`TENURE_DATA_DIR`); absolute, so any worker finds a job's file.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl AppState {
@@ -27,6 +29,13 @@ impl AppState {
     pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> AppState {
         self.trusted_proxies = Arc::new(proxies);
         self
+    }
+
+    /// Keeps uploads under `dir` (created if missing).
+    pub fn with_data_dir(mut self, dir: &std::path::Path) -> anyhow::Result<AppState> {
+        std::fs::create_dir_all(dir)?;
+        self.data_dir = std::fs::canonicalize(dir)?;
+        Ok(self)
     }
 
     /// Demo mode: `GET /instance` lists the demo logins.
@@ -56,6 +65,7 @@ impl AppState {
             )),
             trusted_proxies: Arc::new(Vec::new()),
             demo: false,
+            data_dir: std::env::temp_dir().join("tenure-data"),
         })
     }
 }

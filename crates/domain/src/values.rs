@@ -232,6 +232,14 @@ impl PhoneNumber {
             ));
         }
         let invalid = || ValueError::new("not a valid phone number");
+        // An international number must not be read with a default region: the phonenumber
+        // crate then strips that region's national prefix from it (with US, "+33 1 42 68 53 00"
+        // loses the "1" of the Paris area code and comes out invalid).
+        let region = if trimmed.starts_with('+') {
+            None
+        } else {
+            region
+        };
         let number = phonenumber::parse(region, trimmed).map_err(|_| invalid())?;
         if !phonenumber::is_valid(&number) {
             return Err(invalid());
@@ -714,6 +722,9 @@ mod tests {
         let cases: &[(&str, Option<&CountryCode>, Result<&str, &str>)] = &[
             ("+44 20 7946 0958", None, Ok("+442079460958")),
             ("+44 20 7946 0958", Some(&us), Ok("+442079460958")),
+            // A national number starting with 1 keeps it, whatever the default region.
+            ("+33 1 42 68 53 00", Some(&us), Ok("+33142685300")),
+            ("+44 1908 555010", Some(&us), Ok("+441908555010")),
             ("(415) 555-2671", Some(&us), Ok("+14155552671")),
             ("415.555.2671", Some(&us), Ok("+14155552671")),
             ("020 7946 0958", Some(&gb), Ok("+442079460958")),

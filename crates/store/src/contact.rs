@@ -69,7 +69,7 @@ pub struct AddressRecord {
 const ADDRESS_COLUMNS: &str = "id, customer_id, kind, label, line1, line2, city, region, \
     postal_code, country, is_primary, version, deleted_at, created_at, updated_at";
 
-fn contact_values(new: &NewContact) -> Vec<(&'static str, Value)> {
+pub(crate) fn contact_values(new: &NewContact) -> Vec<(&'static str, Value)> {
     let text = |v: &Option<tenure_domain::values::BoundedText>| -> Value {
         v.as_ref().map(|t| t.as_str().to_owned()).into()
     };
@@ -108,7 +108,7 @@ fn contact_values(new: &NewContact) -> Vec<(&'static str, Value)> {
     ]
 }
 
-fn address_values(new: &NewAddress) -> Vec<(&'static str, Value)> {
+pub(crate) fn address_values(new: &NewAddress) -> Vec<(&'static str, Value)> {
     let text = |v: &Option<tenure_domain::values::BoundedText>| -> Value {
         v.as_ref().map(|t| t.as_str().to_owned()).into()
     };

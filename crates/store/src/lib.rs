@@ -14,6 +14,7 @@ pub mod customer;
 pub mod error;
 pub mod goal;
 pub mod hierarchy;
+pub mod import;
 pub mod organization;
 pub mod seed;
 mod seed_records;
@@ -45,6 +46,8 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// How long a claimed background job stays with its worker without a heartbeat.
+    job_lease: chrono::Duration,
 }
 
 impl Store {
@@ -57,7 +60,10 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false);
         let db = Database::connect(options).await?;
-        let store = Store { db };
+        let store = Store {
+            db,
+            job_lease: chrono::Duration::seconds(30),
+        };
         if store.backend() == Backend::Sqlite {
             // WAL lets readers run while one writer commits; it persists in the file.
             store
@@ -79,6 +85,13 @@ impl Store {
     }
 
     /// The backend behind this store.
+    /// Sets how long a worker keeps a job without a heartbeat; after that another worker
+    /// takes it over (a crashed worker's job resumes elsewhere).
+    pub fn with_job_lease(mut self, lease: std::time::Duration) -> Store {
+        self.job_lease = chrono::Duration::from_std(lease).unwrap_or(self.job_lease);
+        self
+    }
+
     pub fn backend(&self) -> Backend {
         match self.db.get_database_backend() {
             DbBackend::Postgres => Backend::Postgres,

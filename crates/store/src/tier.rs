@@ -113,6 +113,27 @@ pub(crate) async fn by_name(
     .await?)
 }
 
+/// The names of the organisation's tiers.
+pub(crate) async fn tier_names(
+    db: &impl ConnectionTrait,
+    org: OrganizationId,
+) -> Result<Vec<String>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Name {
+        name: String,
+    }
+    Ok(Name::find_by_statement(stmt(
+        db.get_database_backend(),
+        "SELECT name FROM tiers WHERE organization_id = ?",
+        vec![org.as_uuid().into()],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|n| n.name)
+    .collect())
+}
+
 /// What a tier change does, in the customer's currency.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TierImpact {

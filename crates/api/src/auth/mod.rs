@@ -99,6 +99,15 @@ fn client_behind<'a>(
         .unwrap_or(peer)
 }
 
+/// The Server-Sent Events stream, which may carry its token in the query.
+pub const EVENTS_PATH: &str = "/api/v1/events";
+
+fn query_token(req: &HttpRequest) -> Option<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.into_owned())
+}
+
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<AuthUser, ApiError>>>>;
@@ -113,16 +122,28 @@ impl FromRequest for AuthUser {
             let header = req
                 .headers()
                 .get(actix_web::http::header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .ok_or(ApiError::Unauthenticated(
-                    "Send `Authorization: Bearer <token>`.",
-                ))?;
-            let token = header
-                .strip_prefix("Bearer ")
-                .or_else(|| header.strip_prefix("bearer "))
-                .map(str::trim)
-                .ok_or(ApiError::Unauthenticated("Use the Bearer scheme."))?;
-            let claims = state.tokens.verify(token)?;
+                .and_then(|v| v.to_str().ok());
+            let token = match header {
+                Some(header) => header
+                    .strip_prefix("Bearer ")
+                    .or_else(|| header.strip_prefix("bearer "))
+                    .map(str::trim)
+                    .ok_or(ApiError::Unauthenticated("Use the Bearer scheme."))?
+                    .to_owned(),
+                // A browser's EventSource cannot send headers, so the event stream (and only
+                // it) also takes the access token from the query.
+                None if req.path() == EVENTS_PATH => {
+                    query_token(&req).ok_or(ApiError::Unauthenticated(
+                        "Send `Authorization: Bearer <token>` or `?access_token=`.",
+                    ))?
+                }
+                None => {
+                    return Err(ApiError::Unauthenticated(
+                        "Send `Authorization: Bearer <token>`.",
+                    ));
+                }
+            };
+            let claims = state.tokens.verify(&token)?;
             let user = match state
                 .store
                 .user(claims.organization_id, claims.user_id)

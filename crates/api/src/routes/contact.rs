@@ -106,7 +106,11 @@ fn contact_input(r: &ContactRecord) -> ContactInput {
     }
 }
 
-fn new_contact(input: &ContactInput, org: &Organization) -> Result<NewContact, ApiError> {
+/// Parses a contact body; every field error at once.
+pub(crate) fn new_contact(
+    input: &ContactInput,
+    org: &Organization,
+) -> Result<NewContact, Vec<FieldError>> {
     let mut v = Validator::new();
     let region = default_region(org);
     let label = |v: &mut Validator, field: &str, raw: &Option<String>| {
@@ -191,7 +195,8 @@ fn address_input(r: &AddressRecord) -> AddressInput {
     }
 }
 
-fn new_address(input: &AddressInput) -> Result<NewAddress, ApiError> {
+/// Parses an address body; every field error at once.
+pub(crate) fn new_address(input: &AddressInput) -> Result<NewAddress, Vec<FieldError>> {
     let mut v = Validator::new();
     let line = |v: &mut Validator, field: &str, raw: &Option<String>| {
         parse_opt(v, field, raw, |s| {
@@ -221,9 +226,7 @@ fn new_address(input: &AddressInput) -> Result<NewAddress, ApiError> {
     };
     v.finish()?;
     let (Some(line1), Some(country)) = (line1, country) else {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "line1", "required",
-        )]));
+        return Err(vec![FieldError::new("line1", "required")]);
     };
     Ok(NewAddress {
         kind: kind.unwrap_or(AddressKind::Other),

@@ -9,6 +9,7 @@ pub mod custom_field;
 pub mod customer;
 pub mod customer_bulk;
 pub mod customer_list;
+pub mod events;
 pub mod goal;
 pub mod import;
 pub mod instance;

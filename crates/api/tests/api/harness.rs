@@ -128,7 +128,11 @@ impl TestApp {
             }
             Db::Postgres => (postgres_url().to_owned(), None),
         };
-        let store = Store::connect(&url).await.expect("connect");
+        // A short lease: a job whose test (and worker) ended is taken over quickly.
+        let store = Store::connect(&url)
+            .await
+            .expect("connect")
+            .with_job_lease(std::time::Duration::from_secs(3));
         if db == Db::Sqlite {
             store.migrate().await.expect("migrate");
         }
@@ -168,7 +172,11 @@ impl TestApp {
         .await
         .expect("state")
         // The tests play the reverse proxy, so X-Forwarded-For can stand for a client address.
-        .with_trusted_proxies(vec!["127.0.0.1".parse().expect("ip")]);
+        .with_trusted_proxies(vec!["127.0.0.1".parse().expect("ip")])
+        // One directory for every test of the binary: on the shared PostgreSQL database any
+        // test's worker may run any test's import, so each must find the others' files.
+        .with_data_dir(&std::env::temp_dir().join("tenure-test-data"))
+        .expect("data dir");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = tenure_api::app::serve(listener, state, Some(2)).expect("serve");

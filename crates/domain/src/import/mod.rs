@@ -5,6 +5,8 @@
 //! It exists so the API, the background importer and the SPA's wizard agree on one mapping. It
 //! must not read files or touch the database; it maps names and values only.
 
+pub mod plan;
+pub mod sniff;
 mod templates;
 
 use std::collections::HashMap;

@@ -6,7 +6,7 @@
 
 mod bulk;
 mod list;
-mod row;
+pub(crate) mod row;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Value};
@@ -28,7 +28,7 @@ use crate::sql::{json, stmt};
 use crate::{Actor, Store, StoreError, audit};
 
 /// A customer as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CustomerRecord {
     pub id: CustomerId,
     pub organization_id: OrganizationId,
@@ -82,7 +82,11 @@ pub struct CustomerRecord {
 
 /// The columns a write sets from a [`NewCustomer`], in a fixed order, with their values.
 /// `search_text` and `name_sort` are derived here so no writer can forget them.
-fn writable_columns(new: &NewCustomer, code: &str, today: NaiveDate) -> Vec<(&'static str, Value)> {
+pub(crate) fn writable_columns(
+    new: &NewCustomer,
+    code: &str,
+    today: NaiveDate,
+) -> Vec<(&'static str, Value)> {
     let text = |value: &Option<tenure_domain::values::BoundedText>| -> Value {
         value.as_ref().map(|v| v.as_str().to_owned()).into()
     };
@@ -282,43 +286,8 @@ impl Store {
         let txn = self.begin_write().await?;
         let before = fetch_for_update(&txn, org, id).await?;
         StoreError::check_version(Some(expected_version), before.version)?;
-        check_references(&txn, org, Some(&before), new).await?;
         let new = &resolve_catalogue_values(&txn, org, Some(&before), new).await?;
-        let code = match &new.customer_code {
-            Some(code) => code.as_str().to_owned(),
-            None => before.customer_code.clone(),
-        };
-        let mut columns = writable_columns(new, &code, before.created_at.date_naive());
-        columns.extend([
-            ("updated_by", actor.user_id.map(|u| u.as_uuid()).into()),
-            ("updated_at", crate::now().into()),
-        ]);
-        let sets: Vec<String> = columns.iter().map(|(n, _)| format!("{n} = ?")).collect();
-        let sql = format!(
-            "UPDATE customers SET {}, version = version + 1 WHERE id = ? AND organization_id = ? AND version = ?",
-            sets.join(", ")
-        );
-        let mut values: Vec<Value> = columns.into_iter().map(|(_, v)| v).collect();
-        values.extend([
-            id.as_uuid().into(),
-            org.as_uuid().into(),
-            expected_version.into(),
-        ]);
-        txn.execute_raw(stmt(txn.get_database_backend(), &sql, values))
-            .await?;
-        replace_tags(&txn, org, id, new).await?;
-        let after = fetch(&txn, org, id, false).await?;
-        record_changes_on_timeline(&txn, org, &before, &after, actor).await?;
-        audit::record(
-            &txn,
-            org,
-            actor,
-            "customer.updated",
-            "customer",
-            Some(id.as_uuid()),
-            audit_diff(Some(&before), Some(&after)),
-        )
-        .await?;
+        let after = update_in(&txn, &before, new, actor).await?;
         txn.commit().await?;
         Ok(after)
     }
@@ -375,6 +344,62 @@ impl Store {
     }
 }
 
+/// Writes `new` over the live customer `before` (read and locked in `txn`, catalogue values
+/// already resolved): references checked, tags replaced, status and tier changes on the
+/// timeline, audited. Fails with `VersionMismatch` if the row moved on since `before`.
+pub(crate) async fn update_in(
+    txn: &DatabaseTransaction,
+    before: &CustomerRecord,
+    new: &NewCustomer,
+    actor: &Actor,
+) -> Result<CustomerRecord, StoreError> {
+    let (org, id) = (before.organization_id, before.id);
+    check_references(txn, org, Some(before), new).await?;
+    let code = match &new.customer_code {
+        Some(code) => code.as_str().to_owned(),
+        None => before.customer_code.clone(),
+    };
+    let mut columns = writable_columns(new, &code, before.created_at.date_naive());
+    columns.extend([
+        ("updated_by", actor.user_id.map(|u| u.as_uuid()).into()),
+        ("updated_at", crate::now().into()),
+    ]);
+    let sets: Vec<String> = columns.iter().map(|(n, _)| format!("{n} = ?")).collect();
+    let sql = format!(
+        "UPDATE customers SET {}, version = version + 1 WHERE id = ? AND organization_id = ? AND version = ?",
+        sets.join(", ")
+    );
+    let mut values: Vec<Value> = columns.into_iter().map(|(_, v)| v).collect();
+    values.extend([
+        id.as_uuid().into(),
+        org.as_uuid().into(),
+        before.version.into(),
+    ]);
+    let result = txn
+        .execute_raw(stmt(txn.get_database_backend(), &sql, values))
+        .await?;
+    if result.rows_affected() != 1 {
+        let current = fetch(txn, org, id, true).await?;
+        return Err(StoreError::VersionMismatch {
+            current: current.version,
+        });
+    }
+    replace_tags(txn, org, id, new).await?;
+    let after = fetch(txn, org, id, false).await?;
+    record_changes_on_timeline(txn, org, before, &after, actor).await?;
+    audit::record(
+        txn,
+        org,
+        actor,
+        "customer.updated",
+        "customer",
+        Some(id.as_uuid()),
+        audit_diff(Some(before), Some(&after)),
+    )
+    .await?;
+    Ok(after)
+}
+
 /// Flips `deleted_at` on or off, bumping the version and auditing. Runs in the caller's
 /// transaction so bulk calls can reuse it.
 async fn set_deleted(
@@ -428,64 +453,103 @@ async fn set_deleted(
     Ok(after)
 }
 
-/// Checks the values that must exist in the organisation's catalogues and returns the customer
-/// with them in canonical form: `tier` must name a tier (written with the tier's own spelling),
-/// and `custom_fields` must match the field definitions. On an update only what changed is
-/// checked, so a value stored before a catalogue changed never blocks an unrelated edit.
+/// The organisation's catalogues a customer's values must come from: tier names and custom field
+/// definitions. Loaded once and reused for many customers (an import checks thousands per batch).
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    /// Folded name -> the tier's own spelling.
+    tiers: std::collections::HashMap<String, String>,
+    definitions: Vec<tenure_domain::custom_field::FieldDefinition>,
+}
+
+impl Catalogue {
+    pub(crate) async fn load(
+        db: &impl ConnectionTrait,
+        org: OrganizationId,
+    ) -> Result<Catalogue, StoreError> {
+        let tiers = crate::tier::tier_names(db, org)
+            .await?
+            .into_iter()
+            .map(|name| (tenure_domain::search::fold(&name), name))
+            .collect();
+        let definitions = crate::custom_field::definitions(db, org)
+            .await?
+            .iter()
+            .map(crate::custom_field::CustomFieldRecord::definition)
+            .collect();
+        Ok(Catalogue { tiers, definitions })
+    }
+
+    /// Checks the values that must exist in the catalogues and returns the customer with them
+    /// in canonical form: `tier` must name a tier (written with the tier's own spelling), and
+    /// `custom_fields` must match the field definitions. On an update only what changed is
+    /// checked, so a value stored before a catalogue changed never blocks an unrelated edit.
+    pub fn resolve(
+        &self,
+        before: Option<&CustomerRecord>,
+        new: &NewCustomer,
+    ) -> Result<NewCustomer, Vec<FieldError>> {
+        let mut resolved = new.clone();
+        let mut errors = Vec::new();
+        if let Some(tier) = &new.tier {
+            let key = tenure_domain::search::fold(tier.as_str());
+            let unchanged = before
+                .and_then(|b| b.tier.as_deref())
+                .is_some_and(|old| tenure_domain::search::fold(old) == key);
+            if !unchanged {
+                match self.tiers.get(&key) {
+                    Some(name) => {
+                        resolved.tier = tenure_domain::values::BoundedText::parse(
+                            name,
+                            tenure_domain::customer::LABEL_MAX_CHARS,
+                        )
+                        .ok();
+                    }
+                    None => errors.push(FieldError::new(
+                        "tier",
+                        "no such tier; an owner defines tiers under Settings (GET /api/v1/tiers lists them)",
+                    )),
+                }
+            }
+        }
+        let old_fields = before.map(|b| b.custom_fields.clone());
+        let changed = |key: &str| {
+            old_fields
+                .as_ref()
+                .is_none_or(|old| old.get(key) != new.custom_fields.get(key))
+        };
+        let check: Option<&dyn Fn(&str) -> bool> = if before.is_some() {
+            Some(&changed)
+        } else {
+            None
+        };
+        match tenure_domain::custom_field::check_custom_fields(
+            &self.definitions,
+            &new.custom_fields,
+            check,
+        ) {
+            Ok(fields) => resolved.custom_fields = fields,
+            Err(mut field_errors) => errors.append(&mut field_errors),
+        }
+        if errors.is_empty() {
+            Ok(resolved)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// [`Catalogue::resolve`] against the catalogues as they are inside `txn`.
 async fn resolve_catalogue_values(
     txn: &DatabaseTransaction,
     org: OrganizationId,
     before: Option<&CustomerRecord>,
     new: &NewCustomer,
 ) -> Result<NewCustomer, StoreError> {
-    let mut resolved = new.clone();
-    let mut errors = Vec::new();
-    if let Some(tier) = &new.tier {
-        let unchanged = before.and_then(|b| b.tier.as_deref()).is_some_and(|old| {
-            tenure_domain::search::fold(old) == tenure_domain::search::fold(tier.as_str())
-        });
-        if !unchanged {
-            match crate::tier::by_name(txn, org, tier.as_str()).await? {
-                Some(found) => {
-                    resolved.tier = tenure_domain::values::BoundedText::parse(
-                        &found.name,
-                        tenure_domain::customer::LABEL_MAX_CHARS,
-                    )
-                    .ok();
-                }
-                None => errors.push(FieldError::new(
-                    "tier",
-                    "no such tier; an owner defines tiers under Settings (GET /api/v1/tiers lists them)",
-                )),
-            }
-        }
-    }
-    let definitions: Vec<_> = crate::custom_field::definitions(txn, org)
+    Catalogue::load(txn, org)
         .await?
-        .iter()
-        .map(crate::custom_field::CustomFieldRecord::definition)
-        .collect();
-    let old_fields = before.map(|b| b.custom_fields.clone());
-    let changed = |key: &str| {
-        old_fields
-            .as_ref()
-            .is_none_or(|old| old.get(key) != new.custom_fields.get(key))
-    };
-    let check: Option<&dyn Fn(&str) -> bool> = if before.is_some() {
-        Some(&changed)
-    } else {
-        None
-    };
-    match tenure_domain::custom_field::check_custom_fields(&definitions, &new.custom_fields, check)
-    {
-        Ok(fields) => resolved.custom_fields = fields,
-        Err(mut field_errors) => errors.append(&mut field_errors),
-    }
-    if errors.is_empty() {
-        Ok(resolved)
-    } else {
-        Err(StoreError::Invalid(errors))
-    }
+        .resolve(before, new)
+        .map_err(StoreError::Invalid)
 }
 
 /// Status and tier changes are part of the customer's story: each one writes its system line on
@@ -532,7 +596,7 @@ async fn record_changes_on_timeline(
 }
 
 /// The next generated code not already taken (a user may have typed `CUS-000042` by hand).
-async fn next_free_code(
+pub(crate) async fn next_free_code(
     txn: &DatabaseTransaction,
     org: OrganizationId,
 ) -> Result<String, StoreError> {
@@ -687,7 +751,7 @@ async fn ancestors(
     })
 }
 
-async fn replace_tags(
+pub(crate) async fn replace_tags(
     txn: &DatabaseTransaction,
     org: OrganizationId,
     id: CustomerId,
@@ -723,7 +787,7 @@ async fn insert_tag(
 }
 
 /// Reads one customer with its tags.
-async fn fetch(
+pub(crate) async fn fetch(
     db: &impl ConnectionTrait,
     org: OrganizationId,
     id: CustomerId,
