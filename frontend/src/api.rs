@@ -18,9 +18,10 @@ use serde_json::{Map, Value};
 use tenure_api_types::{
     ActivityInput, ActivityList, ActivityView, AddressInput, AddressList, AddressView, ChildList,
     ContactInput, ContactList, ContactView, CustomFieldList, CustomerList, CustomerOverview,
-    CustomerView, FlagInput, FlagView, GoalInput, GoalList, GoalView, Ledger, LedgerEntryInput,
-    LedgerEntryView, Problem, ProblemField, RefreshRequest, ResendInvoiceInput, Rollup,
-    SendMessageInput, TierChangeInput, TierList, TierPreview, TokenResponse,
+    CustomerView, FlagInput, FlagView, GoalInput, GoalList, GoalView, ImportJobList, ImportJobView,
+    ImportMappingInput, ImportTemplateList, Ledger, LedgerEntryInput, LedgerEntryView, Problem,
+    ProblemField, RefreshRequest, ResendInvoiceInput, Rollup, SendMessageInput, TierChangeInput,
+    TierList, TierPreview, TokenResponse,
 };
 use uuid::Uuid;
 
@@ -65,12 +66,23 @@ pub fn on_expired(callback: impl Fn() + 'static) {
     ON_EXPIRED.with(|slot| *slot.borrow_mut() = Some(Box::new(callback)));
 }
 
-/// A request to `/api/v1{path}`: method, optional JSON body, optional `If-Match` version.
+/// A request to `/api/v1{path}`: method, optional body, optional `If-Match` version.
 pub struct Call<'a> {
     method: Method,
     path: &'a str,
-    body: Option<String>,
+    body: Option<Body>,
     if_match: Option<i64>,
+}
+
+/// What a request carries.
+enum Body {
+    Json(String),
+    /// A file as it is (an import upload): the browser streams it from disk, so it is never
+    /// read into memory here, and a retry after a token refresh sends it again.
+    Blob {
+        blob: web_sys::Blob,
+        content_type: String,
+    },
 }
 
 impl<'a> Call<'a> {
@@ -106,11 +118,34 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// A `POST` without a body: a command such as `/imports/{id}/start`.
+    pub fn command(path: &'a str) -> Call<'a> {
+        Call {
+            method: Method::POST,
+            path,
+            body: None,
+            if_match: None,
+        }
+    }
+
+    /// A `POST` of a file as the raw body.
+    pub fn upload(path: &'a str, blob: web_sys::Blob, content_type: &str) -> Call<'a> {
+        Call {
+            method: Method::POST,
+            path,
+            body: Some(Body::Blob {
+                blob,
+                content_type: content_type.to_owned(),
+            }),
+            if_match: None,
+        }
+    }
+
     fn with_body(method: Method, path: &'a str, body: &impl Serialize) -> Call<'a> {
         Call {
             method,
             path,
-            body: serde_json::to_string(body).ok(),
+            body: serde_json::to_string(body).ok().map(Body::Json),
             if_match: None,
         }
     }
@@ -175,9 +210,12 @@ impl<'a> Call<'a> {
             builder = builder.header("If-Match", &format!("\"{version}\""));
         }
         let request = match &self.body {
-            Some(body) => builder
+            Some(Body::Json(body)) => builder
                 .header("Content-Type", "application/json")
                 .body(body.clone()),
+            Some(Body::Blob { blob, content_type }) => builder
+                .header("Content-Type", content_type)
+                .body(blob.clone()),
             None => builder.build(),
         }
         .map_err(ApiError::network)?;
@@ -539,6 +577,95 @@ pub async fn delete_custom_field(
         .await
 }
 
+// Imports: the CSV wizard and its history.
+
+pub async fn import_templates() -> Result<ImportTemplateList, ApiError> {
+    Call::get("/import-templates").json().await
+}
+
+/// Uploads a file as the raw body (never read into memory here), named in the query string.
+pub async fn upload_import(file: &web_sys::File) -> Result<ImportJobView, ApiError> {
+    let name = file.name();
+    let path = format!("/imports?file_name={}", encode(&name));
+    let blob: &web_sys::Blob = file;
+    Call::upload(
+        &path,
+        blob.clone(),
+        upload_content_type(&name, &file.type_()),
+    )
+    .json()
+    .await
+}
+
+/// The type an upload is sent as: CSV when the browser or the name says so, else raw bytes
+/// (the server sniffs the encoding and delimiter either way).
+pub fn upload_content_type(name: &str, browser_type: &str) -> &'static str {
+    let csv_name = name.to_lowercase().ends_with(".csv");
+    if browser_type == "text/csv" || csv_name {
+        "text/csv"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+pub async fn import_job(id: Uuid) -> Result<ImportJobView, ApiError> {
+    Call::get(&format!("/imports/{id}")).json().await
+}
+
+/// A refused mapping is a `422` whose `errors` name the fields (`template`, `columns.<header>`).
+pub async fn save_import_mapping(
+    id: Uuid,
+    input: &ImportMappingInput,
+) -> Result<ImportJobView, ApiError> {
+    Call::put(&format!("/imports/{id}/mapping"), input)
+        .json()
+        .await
+}
+
+/// Starts the dry run; the job turns `validating`, then `validated`.
+pub async fn validate_import(id: Uuid) -> Result<ImportJobView, ApiError> {
+    Call::command(&format!("/imports/{id}/validate"))
+        .json()
+        .await
+}
+
+/// Queues the import; the job turns `queued`, `running`, then `completed`.
+pub async fn start_import(id: Uuid) -> Result<ImportJobView, ApiError> {
+    Call::command(&format!("/imports/{id}/start")).json().await
+}
+
+pub async fn cancel_import(id: Uuid) -> Result<ImportJobView, ApiError> {
+    Call::command(&format!("/imports/{id}/cancel")).json().await
+}
+
+/// Undoes a finished import (accepted until `revertible_until`).
+pub async fn revert_import(id: Uuid) -> Result<ImportJobView, ApiError> {
+    Call::command(&format!("/imports/{id}/revert")).json().await
+}
+
+/// The history, newest first.
+pub async fn import_history(limit: u32, cursor: Option<&str>) -> Result<ImportJobList, ApiError> {
+    let mut path = format!("/imports?limit={limit}");
+    if let Some(cursor) = cursor {
+        path.push_str(&format!("&cursor={}", encode(cursor)));
+    }
+    Call::get(&path).json().await
+}
+
+/// Every refused row of a job as CSV, with an error column.
+pub async fn import_errors_csv(id: Uuid) -> Result<Vec<u8>, ApiError> {
+    Call::get(&format!("/imports/{id}/errors.csv"))
+        .bytes()
+        .await
+}
+
+/// The address of the tenant's event stream. `EventSource` cannot send headers, so the token
+/// rides in the query string (the server accepts that on this path only).
+pub fn events_url() -> Option<String> {
+    let token = session::tokens()?.access_token;
+    Some(format!("{BASE}/events?access_token={}", encode(&token)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -587,5 +714,15 @@ mod tests {
              &to=2026-11-25T00%3A00%3A00Z&limit=50&cursor=abc%3D"
         );
         assert_eq!(ActivityQuery::default().to_query(20, None), "limit=20");
+    }
+
+    #[test]
+    fn uploads_are_csv_when_the_browser_or_the_name_says_so() {
+        assert_eq!(upload_content_type("companies.CSV", ""), "text/csv");
+        assert_eq!(upload_content_type("export", "text/csv"), "text/csv");
+        assert_eq!(
+            upload_content_type("export.txt", "text/plain"),
+            "application/octet-stream"
+        );
     }
 }

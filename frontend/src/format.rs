@@ -244,6 +244,41 @@ pub fn number(value: f64) -> String {
     }
 }
 
+/// A file size: `512 B`, `14.2 KB`, `3.5 MB`, `1.2 GB` (binary multiples, as file managers
+/// mostly show them).
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// A time left: `45 s`, `3 min 20 s`, `1 h 5 min`.
+pub fn duration(seconds: u64) -> String {
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3_600 => match seconds % 60 {
+            0 => format!("{} min", seconds / 60),
+            s => format!("{} min {s} s", seconds / 60),
+        },
+        _ => match (seconds % 3_600) / 60 {
+            0 => format!("{} h", seconds / 3_600),
+            m => format!("{} h {m} min", seconds / 3_600),
+        },
+    }
+}
+
 /// A tier colour if it is a plain `#rrggbb` (anything else is not put into a style).
 pub fn tier_colour(colour: &str) -> Option<&str> {
     let hex = colour.strip_prefix('#')?;
@@ -376,6 +411,20 @@ mod tests {
         assert_eq!(number(1.0 / 3.0), "0.33");
         assert_eq!(decimal("1250.50"), 1250.5);
         assert_eq!(decimal("oops"), 0.0);
+    }
+
+    #[test]
+    fn file_sizes_and_durations_read_short() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1_023), "1023 B");
+        assert_eq!(bytes(14_540), "14.2 KB");
+        assert_eq!(bytes(512 * 1024 * 1024), "512 MB");
+        assert_eq!(bytes(1_288_490_189), "1.2 GB");
+        assert_eq!(duration(45), "45 s");
+        assert_eq!(duration(120), "2 min");
+        assert_eq!(duration(200), "3 min 20 s");
+        assert_eq!(duration(3_900), "1 h 5 min");
+        assert_eq!(duration(7_200), "2 h");
     }
 
     #[test]

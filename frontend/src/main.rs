@@ -4,6 +4,7 @@
 
 mod api;
 mod app;
+mod browser;
 mod components;
 mod format;
 mod pages;

@@ -6,6 +6,7 @@
 
 mod customer;
 mod harness;
+mod import;
 mod settings;
 
 use anyhow::{Context, ensure};

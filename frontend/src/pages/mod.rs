@@ -3,5 +3,6 @@
 
 pub mod customer;
 pub mod directory;
+pub mod imports;
 pub mod settings;
 pub mod signin;

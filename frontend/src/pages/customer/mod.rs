@@ -26,6 +26,8 @@ use tenure_api_types::{ActivityView, CustomerOverview, CustomerView};
 use uuid::Uuid;
 
 use crate::api::{ApiError, Call};
+// The tabs take the clock and the viewer's zone from here.
+pub(crate) use crate::browser::{local_zone, now};
 use crate::components::{
     DialogForm, EmptyState, ErrorState, FormErrors, Icon, Toasts, run_busy, spawn_change,
 };
@@ -329,18 +331,6 @@ fn primary_patch() -> serde_json::Map<String, serde_json::Value> {
     let mut patch = serde_json::Map::new();
     patch.insert("is_primary".to_owned(), true.into());
     patch
-}
-
-/// Now, from the browser's clock (`Utc::now()` has no clock to read on wasm32).
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
-}
-
-/// The viewer's time zone, from the browser.
-fn local_zone() -> chrono::FixedOffset {
-    let minutes_west = js_sys::Date::new_0().get_timezone_offset();
-    chrono::FixedOffset::west_opt((minutes_west * 60.0) as i32)
-        .unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc))
 }
 
 #[cfg(test)]

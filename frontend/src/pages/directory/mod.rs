@@ -386,7 +386,7 @@ fn ExportButton() -> impl IntoView {
             let path = format!("/customers/export.csv?{query}");
             match Call::get(&path).bytes().await {
                 Ok(bytes) => {
-                    if download("customers.csv", "text/csv", &bytes).is_err() {
+                    if crate::browser::download("customers.csv", "text/csv", &bytes).is_err() {
                         toasts.error("The browser refused the download.");
                     }
                 }
@@ -400,24 +400,4 @@ fn ExportButton() -> impl IntoView {
             <Icon name="download"/>{move || if busy.get() { "Exporting…" } else { "Export CSV" }}
         </button>
     }
-}
-
-/// Saves `bytes` as a file through a temporary object URL.
-fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
-    let array = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))?;
-    let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
-    anchor.set_href(&url);
-    anchor.set_download(name);
-    anchor.click();
-    web_sys::Url::revoke_object_url(&url)?;
-    Ok(())
 }
