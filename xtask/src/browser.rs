@@ -99,6 +99,7 @@ fn run_tests_with(server: &Path, args: &[String], env: &[(&str, String)]) -> Res
             format!("sqlite://{}?mode=rwc", db.display()),
         )
         .env("TENURE_BIND", "127.0.0.1:0")
+        .env("TENURE_DATA_DIR", dir.path().join("data"))
         .env("TENURE_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped());

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use tenure_domain::ids::{CustomerId, OrganizationId, UserId};
 use tenure_domain::permission::Role;
 use tenure_domain::values::CustomerCode;
@@ -632,6 +632,55 @@ impl Store {
             created: true,
             demo,
         })
+    }
+
+    /// PostgreSQL only, for the import benchmark: copies `from`'s customers (with new ids) to
+    /// `to` by `COPY` through the server-side file `path`, timing only the load into the
+    /// indexed table. Returns the rows loaded and the load's duration.
+    pub async fn copy_customers_for_bench(
+        &self,
+        from: OrganizationId,
+        to: OrganizationId,
+        path: &str,
+    ) -> Result<(u64, std::time::Duration), StoreError> {
+        #[derive(FromQueryResult)]
+        struct Column {
+            column_name: String,
+        }
+        let columns: Vec<String> = Column::find_by_statement(stmt(
+            DbBackend::Postgres,
+            "SELECT column_name::text AS column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'customers' ORDER BY ordinal_position",
+            vec![],
+        ))
+        .all(&self.db)
+        .await?
+        .into_iter()
+        .map(|c| c.column_name)
+        .collect();
+        let select: Vec<String> = columns
+            .iter()
+            .map(|c| match c.as_str() {
+                "id" => "gen_random_uuid()".to_owned(),
+                "organization_id" => format!("'{to}'::uuid"),
+                other => other.to_owned(),
+            })
+            .collect();
+        let quoted = path.replace('\'', "''");
+        self.db
+            .execute_unprepared(&format!(
+                "COPY (SELECT {} FROM customers WHERE organization_id = '{from}') TO '{quoted}' WITH (FORMAT csv)",
+                select.join(", ")
+            ))
+            .await?;
+        let started = std::time::Instant::now();
+        let loaded = self
+            .db
+            .execute_unprepared(&format!(
+                "COPY customers ({}) FROM '{quoted}' WITH (FORMAT csv)",
+                columns.join(", ")
+            ))
+            .await?;
+        Ok((loaded.rows_affected(), started.elapsed()))
     }
 
     /// Inserts `count` generated customers into `org` as fast as the backend allows, continuing

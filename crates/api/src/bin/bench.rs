@@ -2,9 +2,12 @@
 //! customer directory over HTTP and, for the same queries, the store call alone (SQL plus row
 //! decoding), so the cost of each layer is visible. `tenure-bench timeline` does the same for
 //! one customer's page: its activity timeline with 10,000 entries, and the overview.
+//! `tenure-bench import` runs a generated vendor export through the CSV import.
 //! It prints figures; it asserts nothing about them (targets live in the issue tracker and the
 //! closing notes, not in timed tests).
 
+#[path = "bench/import.rs"]
+mod import;
 #[path = "bench/timeline.rs"]
 mod timeline;
 
@@ -19,12 +22,14 @@ use tenure_store::Store;
 use tenure_store::customer::{CustomerFilter, Paging};
 use tenure_store::user::NewUser;
 
-const USAGE: &str = "usage: tenure-bench directory|timeline --database-url URL --customers N [--activities N] [--create-database] [--iterations N]";
+const USAGE: &str = "usage: tenure-bench directory|timeline|import --database-url URL --customers N [--activities N] [--create-database] [--iterations N]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scenario {
     Directory,
     Timeline,
+    /// `--customers` is the number of CSV rows.
+    Import,
 }
 
 struct Options {
@@ -42,6 +47,7 @@ fn parse_args() -> anyhow::Result<Options> {
     let scenario = match args.next().as_deref() {
         Some("directory") => Scenario::Directory,
         Some("timeline") => Scenario::Timeline,
+        Some("import") => Scenario::Import,
         _ => bail!("{USAGE}"),
     };
     let mut options = Options {
@@ -122,6 +128,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let store = Store::connect(&options.database_url).await?;
     store.migrate().await?;
+    if options.scenario == Scenario::Import {
+        return import::run(&store, options.customers).await;
+    }
     if options.scenario == Scenario::Timeline {
         return timeline::run(
             &store,

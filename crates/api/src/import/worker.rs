@@ -168,6 +168,35 @@ fn read_chunks(
     rx
 }
 
+/// The match keys of the records before the job's resume point, with their row numbers.
+fn keys_before(
+    job: &ImportJobRecord,
+    parser: &RowParser,
+    row_base: i64,
+) -> std::io::Result<HashMap<String, i64>> {
+    let delimiter = job.delimiter.as_bytes().first().copied().unwrap_or(b',');
+    let mut reader = reader_at(
+        std::path::Path::new(&job.file_path),
+        delimiter,
+        u64::try_from(job.data_offset).unwrap_or(0),
+    )?;
+    let mut keys = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    let mut index = 0;
+    while index < job.next_row
+        && reader
+            .read_record(&mut record)
+            .map_err(std::io::Error::other)?
+    {
+        let cells: Vec<&str> = record.iter().collect();
+        if let Some(key) = parser.match_key(&parser.plan.apply(&cells)) {
+            keys.entry(key).or_insert(index + row_base);
+        }
+        index += 1;
+    }
+    Ok(keys)
+}
+
 /// What one batch decided, before anything is written.
 #[derive(Default)]
 struct Decided {
@@ -293,12 +322,27 @@ async fn rows_phase(
     let mut chunks = read_chunks(job, plan.clone());
     let started = Instant::now();
     let first_row = job.next_row;
-    let mut seen: HashMap<String, i64> = HashMap::new();
+    // Keys of rows before the resume point, so a repeat after a restart is refused exactly as
+    // in a run that never stopped (even when the first row was refused itself).
+    let mut seen = if job.next_row > 0 {
+        let (job, parser) = (job.clone(), parser.clone());
+        tokio::task::spawn_blocking(move || keys_before(&job, &parser, row_base))
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the file panicked: {e}"))?
+            .map_err(|e| anyhow::anyhow!("cannot read the uploaded file: {e}"))?
+    } else {
+        HashMap::new()
+    };
     let mut forecast = ImportCounts::default();
+    // Statistics at the start and each time the rows written this run double.
+    store.refresh_import_statistics().await?;
+    let mut written: i64 = 0;
+    let mut next_refresh: i64 = 2 * BATCH_ROWS as i64;
     let mut summary_errors: Vec<ImportRowError> = Vec::new();
     let mut previews = Vec::new();
     while let Some(chunk) = chunks.recv().await {
         let chunk = chunk.map_err(|e| anyhow::anyhow!(e))?;
+        let t0 = Instant::now();
         if store.import_cancel_requested(job.id).await? {
             // A cancelled dry run goes back to `mapped`, so it can be run again.
             store
@@ -345,6 +389,7 @@ async fn rows_phase(
             .map_err(|e| anyhow::anyhow!("parsing rows panicked: {e}"))?
         };
         seen = returned_seen;
+        let t_decided = t0.elapsed();
         let mut write = decided.write;
         let rows_done = write.next_row - first_row;
         let elapsed = started.elapsed().as_secs_f64();
@@ -362,7 +407,20 @@ async fn rows_phase(
             }
         }
         if import {
-            store.write_import_batch(job, owner, &actor, write).await?;
+            let t1 = Instant::now();
+            let counts = store.write_import_batch(job, owner, &actor, write).await?;
+            tracing::debug!(
+                job = %job.id,
+                rows = counts.created + counts.updated + counts.skipped + counts.failed,
+                match_and_parse_ms = t_decided.as_millis() as u64,
+                write_ms = t1.elapsed().as_millis() as u64,
+                "import batch committed"
+            );
+            written += counts.created + counts.updated;
+            if written >= next_refresh {
+                store.refresh_import_statistics().await?;
+                next_refresh = written * 2;
+            }
         } else {
             let count = |n: usize| u64::try_from(n).unwrap_or(0);
             forecast.created += count(write.creates.len());

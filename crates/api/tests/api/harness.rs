@@ -72,12 +72,12 @@ impl Drop for TempDir {
     }
 }
 
-fn unique() -> String {
+pub fn unique() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
 
 /// One argon2 hash for every test user (hashing is slow by design).
-fn password_hash() -> &'static str {
+pub fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| tenure_api::auth::password::hash(PASSWORD).expect("hash"))
 }

@@ -13,6 +13,7 @@ mod customers;
 mod errors;
 mod export;
 mod import;
+mod import_crash;
 mod import_jobs;
 mod list;
 mod ops;

@@ -146,6 +146,15 @@ async fn job_in(
     .ok_or(StoreError::NotFound)
 }
 
+/// The runnable states as an SQL list (`'validating', 'queued', ...`); constants, never input.
+fn runnable_list() -> String {
+    status::RUNNABLE
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn wrong_state(job: &ImportJobRecord, wanted: &str) -> StoreError {
     StoreError::Invalid(vec![tenure_domain::error::FieldError::new(
         "status",
@@ -246,16 +255,18 @@ impl Store {
         Ok(ImportJobPage { items, next_cursor })
     }
 
-    /// Jobs of the organisation a worker has not finished (for the event stream).
+    /// The organisation's jobs a worker is on, and those changed since `since` (for the
+    /// event stream).
     pub async fn active_import_jobs(
         &self,
         org: OrganizationId,
         since: DateTime<Utc>,
     ) -> Result<Vec<ImportJobRecord>, StoreError> {
+        let runnable = runnable_list();
         Ok(ImportJobRecord::find_by_statement(stmt(
             self.db.get_database_backend(),
             &format!(
-                "SELECT {COLUMNS} FROM import_jobs WHERE organization_id = ? AND updated_at >= ? ORDER BY created_at"
+                "SELECT {COLUMNS} FROM import_jobs WHERE organization_id = ? AND (updated_at >= ? OR status IN ({runnable})) ORDER BY created_at"
             ),
             vec![org.as_uuid().into(), since.into()],
         ))
@@ -417,11 +428,7 @@ impl Store {
     ) -> Result<Option<ImportJobRecord>, StoreError> {
         let backend = self.db.get_database_backend();
         let now = crate::now();
-        let runnable = status::RUNNABLE
-            .iter()
-            .map(|s| format!("'{s}'"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let runnable = runnable_list();
         let lock = if backend == DbBackend::Postgres {
             " FOR UPDATE SKIP LOCKED"
         } else {
