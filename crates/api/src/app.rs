@@ -33,6 +33,7 @@ pub fn configure_routes(cfg: &mut ServiceConfig) {
             .configure(routes::customer_list::configure)
             .configure(routes::customer_bulk::configure)
             .configure(routes::customer::configure)
+            .configure(routes::gdpr::configure)
             .configure(routes::overview::configure)
             .configure(routes::contact::configure)
             .configure(routes::activity::configure)

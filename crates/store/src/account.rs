@@ -51,9 +51,9 @@ pub struct FlagRecord {
     pub removed_reason: Option<String>,
 }
 
-const LEDGER_COLUMNS: &str = "id, customer_id, kind, amount_minor, currency, reason, \
+pub(crate) const LEDGER_COLUMNS: &str = "id, customer_id, kind, amount_minor, currency, reason, \
     order_reference, actor_user_id, actor_label, created_at";
-const FLAG_COLUMNS: &str = "id, customer_id, flag, reason, created_by_label, created_at, \
+pub(crate) const FLAG_COLUMNS: &str = "id, customer_id, flag, reason, created_by_label, created_at, \
     removed_at, removed_by_label, removed_reason";
 
 async fn balances_of(

@@ -44,7 +44,7 @@ pub struct ActivityRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, customer_id, activity_type, subject, body, direction, outcome, \
+pub(crate) const COLUMNS: &str = "id, customer_id, activity_type, subject, body, direction, outcome, \
     occurred_at, scheduled_at, completed_at, duration_minutes, attendees, amount_minor, currency, \
     contact_id, related_type, related_ref, metadata, actor_user_id, actor_label, version, \
     deleted_at, created_at, updated_at";

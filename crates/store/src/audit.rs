@@ -32,7 +32,7 @@ impl Actor {
 }
 
 /// One audit entry as read back.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AuditEntry {
     pub id: AuditId,
     pub actor_user_id: Option<UserId>,
@@ -115,25 +115,54 @@ impl Store {
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = Row::find_by_statement(stmt(
             self.db.get_database_backend(),
-            "SELECT id, actor_user_id, actor_label, action, entity_type, entity_id, diff, request_id, ip, created_at FROM audit_log WHERE organization_id = ? AND entity_type = ? AND entity_id = ? ORDER BY created_at DESC, id DESC",
+            &format!("SELECT {ROW_COLUMNS} FROM audit_log WHERE organization_id = ? AND entity_type = ? AND entity_id = ? ORDER BY created_at DESC, id DESC"),
             vec![org.as_uuid().into(), entity_type.into(), entity_id.into()],
         ))
         .all(&self.db)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| AuditEntry {
-                id: AuditId::from_uuid(row.id),
-                actor_user_id: row.actor_user_id.map(UserId::from_uuid),
-                actor_label: row.actor_label,
-                action: row.action,
-                entity_type: row.entity_type,
-                entity_id: row.entity_id,
-                diff: row.diff,
-                request_id: row.request_id,
-                ip: row.ip,
-                created_at: row.created_at,
-            })
-            .collect())
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+}
+
+/// Every entry about any of `ids` (whatever the entity type), oldest first.
+pub(crate) async fn entries_about(
+    db: &impl ConnectionTrait,
+    org: OrganizationId,
+    ids: &[Uuid],
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut values = vec![org.as_uuid().into()];
+        values.extend(chunk.iter().map(|id| sea_orm::Value::from(*id)));
+        let rows = Row::find_by_statement(stmt(
+            db.get_database_backend(),
+            &format!("SELECT {ROW_COLUMNS} FROM audit_log WHERE organization_id = ? AND entity_id IN ({marks}) ORDER BY created_at, id"),
+            values,
+        ))
+        .all(db)
+        .await?;
+        out.extend(rows.into_iter().map(AuditEntry::from));
+    }
+    out.sort_by_key(|e| (e.created_at, e.id));
+    Ok(out)
+}
+
+const ROW_COLUMNS: &str = "id, actor_user_id, actor_label, action, entity_type, entity_id, diff, request_id, ip, created_at";
+
+impl From<Row> for AuditEntry {
+    fn from(row: Row) -> AuditEntry {
+        AuditEntry {
+            id: AuditId::from_uuid(row.id),
+            actor_user_id: row.actor_user_id.map(UserId::from_uuid),
+            actor_label: row.actor_label,
+            action: row.action,
+            entity_type: row.entity_type,
+            entity_id: row.entity_id,
+            diff: row.diff,
+            request_id: row.request_id,
+            ip: row.ip,
+            created_at: row.created_at,
+        }
     }
 }

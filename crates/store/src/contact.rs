@@ -133,24 +133,24 @@ pub(crate) fn address_values(new: &NewAddress) -> Vec<(&'static str, Value)> {
 
 /// The two tables share their shape of rules; this names what differs.
 #[derive(Clone, Copy)]
-struct Table {
+pub(crate) struct Table {
     name: &'static str,
     entity: &'static str,
     columns: &'static str,
 }
 
-const CONTACTS: Table = Table {
+pub(crate) const CONTACTS: Table = Table {
     name: "contacts",
     entity: "contact",
     columns: CONTACT_COLUMNS,
 };
-const ADDRESSES: Table = Table {
+pub(crate) const ADDRESSES: Table = Table {
     name: "addresses",
     entity: "address",
     columns: ADDRESS_COLUMNS,
 };
 
-async fn rows<R: FromQueryResult>(
+pub(crate) async fn rows<R: FromQueryResult>(
     db: &impl ConnectionTrait,
     table: Table,
     org: OrganizationId,

@@ -12,6 +12,7 @@ pub mod contact;
 pub mod custom_field;
 pub mod customer;
 pub mod error;
+pub mod gdpr;
 pub mod goal;
 pub mod hierarchy;
 pub mod import;

@@ -10,6 +10,7 @@ pub mod customer;
 pub mod customer_bulk;
 pub mod customer_list;
 pub mod events;
+pub mod gdpr;
 pub mod goal;
 pub mod import;
 pub mod instance;

@@ -12,6 +12,7 @@ mod bulk;
 mod customers;
 mod errors;
 mod export;
+mod gdpr;
 mod import;
 mod import_crash;
 mod import_jobs;

@@ -118,6 +118,7 @@ fn HeaderView(overview: CustomerOverview) -> impl IntoView {
                             <button class="btn" on:click=move |_| dialogs.change_tier.set(true)>
                                 <Icon name="award"/>"Change tier"
                             </button>
+                            <GdprExportButton id=id code=customer.customer_code.clone()/>
                             <button class="btn btn-danger" on:click=move |_| confirm_delete.set(true)>
                                 <Icon name="trash"/>"Delete"
                             </button>
@@ -243,5 +244,39 @@ pub fn SendMessageDialog() -> impl IntoView {
                 </div>
             </form>
         </Modal>
+    }
+}
+
+/// Downloads everything held about the customer (GDPR access request) as a ZIP; the server
+/// writes the export to the audit log.
+#[component]
+fn GdprExportButton(id: uuid::Uuid, code: String) -> impl IntoView {
+    let toasts = use_toasts();
+    let busy = RwSignal::new(false);
+    let file = StoredValue::new(format!("gdpr-{code}.zip"));
+    let export = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::Call::get(&format!("/customers/{id}/gdpr-export"))
+                .bytes()
+                .await
+            {
+                Ok(bytes) => {
+                    if crate::browser::download(&file.get_value(), "application/zip", &bytes)
+                        .is_err()
+                    {
+                        toasts.error("The browser refused the download.");
+                    }
+                }
+                Err(e) => toasts.error(format!("Export failed: {}", e.message())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button class="btn" on:click=export disabled=move || busy.get()
+            title="Everything held about this customer, as JSON and CSV (GDPR access request)">
+            <Icon name="download"/>{move || if busy.get() { "Exporting…" } else { "Personal data" }}
+        </button>
     }
 }
