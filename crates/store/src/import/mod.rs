@@ -429,6 +429,20 @@ impl Store {
         let backend = self.db.get_database_backend();
         let now = crate::now();
         let runnable = runnable_list();
+        // Idle workers poll; a read first keeps an idle poll from taking SQLite's write lock.
+        let waiting = self
+            .db
+            .query_one_raw(stmt(
+                backend,
+                &format!(
+                    "SELECT 1 AS one FROM import_jobs WHERE status IN ({runnable}) AND (lease_until IS NULL OR lease_until < ?) LIMIT 1"
+                ),
+                vec![now.into()],
+            ))
+            .await?;
+        if waiting.is_none() {
+            return Ok(None);
+        }
         let lock = if backend == DbBackend::Postgres {
             " FOR UPDATE SKIP LOCKED"
         } else {
