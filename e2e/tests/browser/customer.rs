@@ -327,6 +327,27 @@ async fn an_owner_issues_a_credit_that_staff_cannot() {
 }
 
 #[tokio::test]
+async fn staff_downloads_a_customers_personal_data_as_a_zip() {
+    run("customer-gdpr", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        let name = format!("Subject Access {}", unique());
+        let id = b
+            .create_customer(json!({"name": name, "email": "subject@access.example"}))
+            .await?;
+        b.open_customer(&id, None).await?;
+        // Catch the download's blob: its bytes are the ZIP the server sent.
+        b.js("window.__zip = null; const make = URL.createObjectURL; URL.createObjectURL = blob => { blob.arrayBuffer().then(a => window.__zip = Array.from(new Uint8Array(a).slice(0, 2))); return make(blob); }; return true;")
+            .await?;
+        b.press("Personal data").await?;
+        b.wait_until("the ZIP", "window.__zip !== null").await?;
+        let magic = b.js("return window.__zip;").await?;
+        ensure!(magic == json!([0x50, 0x4b]), "a ZIP starts with PK: {magic}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_viewer_reads_the_customer_page_without_any_action() {
     run("customer-viewer", DESKTOP, async |b: &Browser| {
         b.sign_in("viewer@demo.example").await?;

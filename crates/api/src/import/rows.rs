@@ -89,29 +89,21 @@ impl RowParser {
         }
         let customer = new_customer(&input, &self.org, self.today)
             .and_then(|c| self.catalogue.resolve(None, &c));
-        let address = self.address(mapped);
-        let contact = self.contact(mapped);
-        let mut take = |result: Result<(), Vec<FieldError>>, prefix: &str| {
-            if let Err(field_errors) = result {
-                errors.extend(field_errors.into_iter().map(|mut e| {
-                    if !prefix.is_empty() {
-                        e.field = format!("{prefix}.{}", e.field);
-                    }
-                    located(mapped, e)
-                }));
-            }
-        };
-        take(customer.as_ref().map(|_| ()).map_err(Clone::clone), "");
-        take(
-            address.as_ref().map(|_| ()).map_err(Clone::clone),
-            "billing_address",
+        let customer = keep(customer, "", mapped, &mut errors);
+        let address = keep(
+            self.address(mapped),
+            "billing_address.",
+            mapped,
+            &mut errors,
         );
-        take(
-            contact.as_ref().map(|_| ()).map_err(Clone::clone),
-            "primary_contact",
+        let contact = keep(
+            self.contact(mapped),
+            "primary_contact.",
+            mapped,
+            &mut errors,
         );
         match (customer, address, contact) {
-            (Ok(customer), Ok(address), Ok(contact)) if errors.is_empty() => Ok(ParsedRow {
+            (Some(customer), Some(address), Some(contact)) if errors.is_empty() => Ok(ParsedRow {
                 customer,
                 address,
                 contact,
@@ -233,6 +225,24 @@ impl RowParser {
         };
         new_contact(&input, &self.org).map(Some)
     }
+}
+
+/// The value of a parse, or `None` with its errors added to `errors` (fields prefixed with
+/// the nested record's name, such as `billing_address.`).
+fn keep<T>(
+    result: Result<T, Vec<FieldError>>,
+    prefix: &str,
+    mapped: &MappedRow,
+    errors: &mut Vec<RowError>,
+) -> Option<T> {
+    result
+        .map_err(|field_errors| {
+            errors.extend(field_errors.into_iter().map(|mut e| {
+                e.field = format!("{prefix}{}", e.field);
+                located(mapped, e)
+            }));
+        })
+        .ok()
 }
 
 /// A field error with the file's column it came from.

@@ -317,7 +317,7 @@ async fn rows_phase(
         today: tenure_store::now().date_naive(),
         catalogue: store.import_catalogue(org_id).await?,
     });
-    let actor = Store::import_actor(job);
+    let actor = job.actor();
     let row_base = if job.has_header { 2 } else { 1 };
     let mut chunks = read_chunks(job, plan.clone());
     let started = Instant::now();
@@ -466,7 +466,7 @@ async fn rows_phase(
 /// Soft-deletes what the job created and gives updated customers their earlier fields back.
 async fn revert(store: &Store, owner: &str, job: &ImportJobRecord) -> Result<(), Failure> {
     let org_id = OrganizationId::from_uuid(job.organization_id);
-    let actor = Store::import_actor(job);
+    let actor = job.actor();
     let org = store.organization(org_id).await?;
     let today = tenure_store::now().date_naive();
     let deleted = store.revert_import_creates(job, &actor).await?;

@@ -338,12 +338,7 @@ async fn validate(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(Permission::CustomersWrite)?;
-    let job = state
-        .store
-        .queue_import_phase(user.organization_id, *id, false, &user.actor())
-        .await?;
-    Ok(HttpResponse::Accepted().json(job_view(&job)))
+    queue_phase(&state, &user, *id, false).await
 }
 
 /// Start the import in the background. It commits in batches and resumes after a restart
@@ -357,10 +352,20 @@ async fn start(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    queue_phase(&state, &user, *id, true).await
+}
+
+/// Queues the dry run (`import` false) or the import; 202 with the job.
+async fn queue_phase(
+    state: &AppState,
+    user: &AuthUser,
+    id: Uuid,
+    import: bool,
+) -> Result<HttpResponse, ApiError> {
     user.require(Permission::CustomersWrite)?;
     let job = state
         .store
-        .queue_import_phase(user.organization_id, *id, true, &user.actor())
+        .queue_import_phase(user.organization_id, id, import, &user.actor())
         .await?;
     Ok(HttpResponse::Accepted().json(job_view(&job)))
 }

@@ -295,6 +295,14 @@ impl TestApp {
     }
 }
 
+/// Asserts the response's status and returns its JSON body (`null` when it has none).
+pub async fn json_of(response: reqwest::Response, status: u16) -> Value {
+    let got = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "body: {body}");
+    body
+}
+
 /// Asserts a problem+json response with `status` and `code`, returning its body.
 pub async fn expect_problem(response: Response, status: u16, code: &str) -> Value {
     assert_eq!(

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::harness::{Db, Login, TestApp, error_fields, expect_problem};
+use crate::harness::{Db, Login, TestApp, error_fields, expect_problem, json_of};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
@@ -53,12 +53,7 @@ pub async fn map(app: &TestApp, id: &str, mapping: Value) -> Value {
 /// Polls the job until its status is `want` (failing fast on `failed`).
 pub async fn wait_for(app: &TestApp, id: &str, want: &str) -> Value {
     for _ in 0..600 {
-        let job: Value = app
-            .get(&format!("/api/v1/imports/{id}"), &app.viewer)
-            .await
-            .json()
-            .await
-            .expect("job");
+        let job: Value = get_json(app, &format!("/api/v1/imports/{id}")).await;
         if job["status"] == want {
             return job;
         }
@@ -82,6 +77,11 @@ pub async fn run_phase(app: &TestApp, id: &str, action: &str, want: &str) -> Val
     wait_for(app, id, want).await
 }
 
+/// `GET path` as the viewer, expecting 200.
+async fn get_json(app: &TestApp, path: &str) -> Value {
+    json_of(app.get(path, &app.viewer).await, 200).await
+}
+
 /// The refused rows as text, for assertion messages.
 async fn refused(app: &TestApp, id: &str) -> String {
     app.get(&format!("/api/v1/imports/{id}/errors.csv"), &app.viewer)
@@ -92,15 +92,7 @@ async fn refused(app: &TestApp, id: &str) -> String {
 }
 
 async fn find(app: &TestApp, q: &str) -> Vec<Value> {
-    let body: Value = app
-        .get(
-            &format!("/api/v1/customers?q={}", url_encode(q)),
-            &app.viewer,
-        )
-        .await
-        .json()
-        .await
-        .expect("list");
+    let body: Value = get_json(app, &format!("/api/v1/customers?q={}", url_encode(q))).await;
     body["items"].as_array().cloned().unwrap_or_default()
 }
 
@@ -120,6 +112,7 @@ both!(
     custom_mapping_with_transforms_defaults_and_match_policies,
     bad_uploads_and_mappings_get_clear_errors,
     progress_streams_as_server_sent_events,
+    cancel_stops_at_a_batch_boundary_and_revert_has_a_window,
 );
 
 async fn hubspot_companies_import_validates_imports_reimports_and_reverts(db: Db) {
@@ -200,27 +193,11 @@ async fn hubspot_companies_import_validates_imports_reimports_and_reverts(db: Db
     assert_eq!(zurich["external_id"], "1002");
     assert_eq!(zurich["source"], "hubspot");
     let customer = zurich["id"].as_str().expect("id");
-    let addresses: Value = app
-        .get(
-            &format!("/api/v1/customers/{customer}/addresses"),
-            &app.viewer,
-        )
-        .await
-        .json()
-        .await
-        .expect("addresses");
+    let addresses: Value = get_json(&app, &format!("/api/v1/customers/{customer}/addresses")).await;
     assert_eq!(addresses["items"][0]["city"], "Zürich");
     assert_eq!(addresses["items"][0]["country"], "CH");
     assert_eq!(addresses["items"][0]["is_primary"], true);
-    let timeline: Value = app
-        .get(
-            &format!("/api/v1/customers/{customer}/activities"),
-            &app.viewer,
-        )
-        .await
-        .json()
-        .await
-        .expect("timeline");
+    let timeline: Value = get_json(&app, &format!("/api/v1/customers/{customer}/activities")).await;
     let import_entry = timeline["items"]
         .as_array()
         .expect("items")
@@ -264,12 +241,7 @@ async fn hubspot_companies_import_validates_imports_reimports_and_reverts(db: Db
     );
 
     // History, newest first, with who and the counts.
-    let history: Value = app
-        .get("/api/v1/imports", &app.viewer)
-        .await
-        .json()
-        .await
-        .expect("history");
+    let history: Value = get_json(&app, "/api/v1/imports").await;
     assert_eq!(history["items"][0]["id"], again_id.as_str());
     assert_eq!(history["items"][1]["counts"]["created"], 4);
     assert!(
@@ -377,18 +349,14 @@ async fn salesforce_api_names_and_ui_labels_import_alike(db: Db) {
         );
         let found = find(&app, name).await;
         assert_eq!(found[0]["status"], "active", "{file}");
-        let addresses: Value = app
-            .get(
-                &format!(
-                    "/api/v1/customers/{}/addresses",
-                    found[0]["id"].as_str().expect("id")
-                ),
-                &app.viewer,
-            )
-            .await
-            .json()
-            .await
-            .expect("addresses");
+        let addresses: Value = get_json(
+            &app,
+            &format!(
+                "/api/v1/customers/{}/addresses",
+                found[0]["id"].as_str().expect("id")
+            ),
+        )
+        .await;
         assert_eq!(addresses["items"][0]["country"], country, "{file}");
     }
     let globex = find(&app, "Globex").await;
@@ -408,18 +376,14 @@ async fn salesforce_api_names_and_ui_labels_import_alike(db: Db) {
     let done = run_phase(&app, &id, "start", "completed").await;
     assert_eq!(done["counts"]["created"], 2, "{}", refused(&app, &id).await);
     let grace = find(&app, "Hopper").await;
-    let people: Value = app
-        .get(
-            &format!(
-                "/api/v1/customers/{}/contacts",
-                grace[0]["id"].as_str().expect("id")
-            ),
-            &app.viewer,
-        )
-        .await
-        .json()
-        .await
-        .expect("contacts");
+    let people: Value = get_json(
+        &app,
+        &format!(
+            "/api/v1/customers/{}/contacts",
+            grace[0]["id"].as_str().expect("id")
+        ),
+    )
+    .await;
     assert_eq!(people["items"][0]["title"], "Rear Admiral");
     assert_eq!(people["items"][0]["mobile"], "+12025550143");
 }
@@ -482,12 +446,7 @@ async fn custom_mapping_with_transforms_defaults_and_match_policies(db: Db) {
     assert_eq!(acme[0]["status"], "active");
     assert_eq!(acme[0]["customer_since"], "2024-02-03");
     assert_eq!(acme[0]["tags"], json!(["b2b", "space"]));
-    let errors: Value = app
-        .get(&format!("/api/v1/imports/{id}"), &app.viewer)
-        .await
-        .json()
-        .await
-        .expect("job");
+    let errors: Value = get_json(&app, &format!("/api/v1/imports/{id}")).await;
     assert!(errors["errors_url"].is_string());
     let text = app
         .get(&format!("/api/v1/imports/{id}/errors.csv"), &app.viewer)
@@ -510,6 +469,24 @@ async fn custom_mapping_with_transforms_defaults_and_match_policies(db: Db) {
     .await;
     let filled = run_phase(&app, &fill_id, "start", "completed").await;
     assert_eq!(filled["counts"]["skipped"], 1, "{filled}");
+    let skip = upload(&app, &app.staff, "skip.csv", changed.into()).await;
+    let skip_id = skip["id"].as_str().expect("id").to_owned();
+    map(
+        &app,
+        &skip_id,
+        json!({"match": {"by": "email", "on_match": "skip"}}),
+    )
+    .await;
+    let skipped = run_phase(&app, &skip_id, "start", "completed").await;
+    assert_eq!(
+        skipped["counts"],
+        json!({"created": 0, "updated": 0, "skipped": 1, "failed": 0})
+    );
+    let acme = find(&app, "ops@acme-rockets.example").await;
+    assert_eq!(
+        acme[0]["phone"], "+14155550142",
+        "skip leaves the customer alone"
+    );
     let update = upload(&app, &app.staff, "update.csv", changed.into()).await;
     let update_id = update["id"].as_str().expect("id").to_owned();
     map(
@@ -711,4 +688,112 @@ async fn progress_streams_as_server_sent_events(db: Db) {
         .await
         .expect("events");
     expect_problem(response, 401, "unauthenticated").await;
+}
+
+async fn cancel_stops_at_a_batch_boundary_and_revert_has_a_window(db: Db) {
+    let app = TestApp::spawn(db).await;
+    // No header row: the columns are named by position.
+    let rows = 30_000;
+    let text: String = (0..rows)
+        .map(|i| format!("Cancelled Co {i},c{i}@cancel.example\n"))
+        .collect();
+    let response = app
+        .client
+        .post(app.url("/api/v1/imports?file_name=big.csv&has_header=false"))
+        .bearer_auth(&app.staff.token)
+        .body(text)
+        .send()
+        .await
+        .expect("upload");
+    let job = json_of(response, 201).await;
+    assert_eq!(job["has_header"], false);
+    assert_eq!(job["total_rows"], rows);
+    let id = job["id"].as_str().expect("id").to_owned();
+    map(
+        &app,
+        &id,
+        json!({"columns": {"Column 1": "name", "Column 2": "email"}}),
+    )
+    .await;
+    let response = app
+        .post(
+            &format!("/api/v1/imports/{id}/start"),
+            &app.staff,
+            json!({}),
+        )
+        .await;
+    json_of(response, 202).await;
+    // Cancel once the first batch is in, so there is something to stop.
+    loop {
+        let job = get_json(&app, &format!("/api/v1/imports/{id}")).await;
+        assert_ne!(
+            job["status"], "completed",
+            "finished before it could be cancelled"
+        );
+        if job["progress"]["rows_done"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let response = app
+        .post(
+            &format!("/api/v1/imports/{id}/cancel"),
+            &app.staff,
+            json!({}),
+        )
+        .await;
+    let asked = json_of(response, 200).await;
+    assert_eq!(asked["cancel_requested"], true);
+    let cancelled = wait_for(&app, &id, "cancelled").await;
+    let created = cancelled["counts"]["created"].as_u64().expect("created");
+    assert!(created > 0 && created < rows, "{cancelled}");
+    assert_eq!(created % 2_000, 0, "stops between batches: {cancelled}");
+    assert!(
+        cancelled["message"]
+            .as_str()
+            .expect("message")
+            .starts_with("cancelled after")
+    );
+    // A cancelled import cannot be restarted, but what it did can be reverted for 7 days.
+    let response = app
+        .post(
+            &format!("/api/v1/imports/{id}/start"),
+            &app.staff,
+            json!({}),
+        )
+        .await;
+    expect_problem(response, 422, "validation_failed").await;
+    use sea_orm::ConnectionTrait;
+    let raw = sea_orm::Database::connect(app.database_url.as_str())
+        .await
+        .expect("connect");
+    let backend = raw.get_database_backend();
+    // Eight days ago, in each backend's own date arithmetic.
+    let aged = if backend == sea_orm::DbBackend::Postgres {
+        "UPDATE import_jobs SET finished_at = finished_at - interval '8 days' WHERE id = $1"
+    } else {
+        "UPDATE import_jobs SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', finished_at, '-8 days') WHERE id = ?"
+    };
+    let job_id: uuid::Uuid = id.parse().expect("uuid");
+    raw.execute_raw(sea_orm::Statement::from_sql_and_values(
+        backend,
+        aged,
+        vec![job_id.into()],
+    ))
+    .await
+    .expect("age the job");
+    let response = app
+        .post(
+            &format!("/api/v1/imports/{id}/revert"),
+            &app.staff,
+            json!({}),
+        )
+        .await;
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("7 days")
+    );
 }

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::harness::{Db, TestApp, error_fields, expect_problem};
+use crate::harness::{Db, TestApp, error_fields, expect_problem, json_of};
 
 both!(
     one_primary_contact_even_under_concurrent_switches,
@@ -24,13 +24,6 @@ async fn customer(app: &TestApp, body: Value) -> String {
         .as_str()
         .expect("id")
         .to_owned()
-}
-
-async fn json_of(response: reqwest::Response, status: u16) -> Value {
-    let got = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(got, status, "body: {body}");
-    body
 }
 
 async fn primaries(app: &TestApp, id: &str) -> Vec<String> {

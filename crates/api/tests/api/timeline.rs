@@ -12,7 +12,7 @@ use tenure_domain::ids::CustomerId;
 use tenure_store::Actor;
 
 use crate::both;
-use crate::harness::{Db, TestApp, error_fields, expect_problem};
+use crate::harness::{Db, TestApp, error_fields, expect_problem, json_of};
 
 both!(
     the_timeline_pages_ten_thousand_activities_newest_first,
@@ -22,13 +22,6 @@ both!(
     hierarchy_refuses_cycles_and_rolls_up_three_levels,
     the_overview_answers_the_whole_tab_in_one_call,
 );
-
-async fn json_of(response: reqwest::Response, status: u16) -> Value {
-    let got = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(got, status, "body: {body}");
-    body
-}
 
 fn id_of(value: &Value) -> String {
     value["id"].as_str().expect("id").to_owned()

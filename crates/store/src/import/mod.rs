@@ -662,12 +662,14 @@ impl Store {
             })
             .collect())
     }
+}
 
-    /// Who started a job, for the worker's actor.
-    pub fn import_actor(job: &ImportJobRecord) -> Actor {
+impl ImportJobRecord {
+    /// Who the worker acts as: the user who uploaded the file, marked as an import.
+    pub fn actor(&self) -> Actor {
         Actor {
-            user_id: job.created_by.map(UserId::from_uuid),
-            label: format!("{} (import)", job.created_by_label),
+            user_id: self.created_by.map(UserId::from_uuid),
+            label: format!("{} (import)", self.created_by_label),
             request_id: None,
             ip: None,
         }
