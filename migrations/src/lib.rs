@@ -11,6 +11,7 @@ mod ddl;
 mod m20261125_000001_foundation;
 mod m20261125_000002_customer_360;
 mod m20261125_000003_imports;
+mod m20261126_000004_erasure_and_mappings;
 
 /// Runs every migration of Tenure, in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_customer_360::Migration),
             Box::new(m20261125_000003_imports::Migration),
+            Box::new(m20261126_000004_erasure_and_mappings::Migration),
         ]
     }
 }

@@ -286,3 +286,30 @@ pub struct TagCount {
     pub tag: String,
     pub count: u64,
 }
+
+/// The columns `GET /customers/export.csv` and `export.xlsx` can write, in their default order,
+/// with a label for people (`?columns=` takes the keys, in the order wanted).
+pub const EXPORT_COLUMNS: &[(&str, &str)] = &[
+    ("id", "Id"),
+    ("customer_code", "Code"),
+    ("kind", "Kind"),
+    ("name", "Name"),
+    ("status", "Status"),
+    ("customer_type", "Type"),
+    ("tier", "Tier"),
+    ("plan", "Plan"),
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("website", "Website"),
+    ("country", "Country"),
+    ("currency", "Currency"),
+    ("mrr", "MRR"),
+    ("ltv", "LTV"),
+    ("health_score", "Health"),
+    ("churn_risk", "Churn risk"),
+    ("payment_status", "Payment"),
+    ("tags", "Tags"),
+    ("customer_since", "Customer since"),
+    ("last_activity_at", "Last activity"),
+    ("created_at", "Created"),
+];

@@ -244,3 +244,34 @@ pub struct ImportMappingInput {
     #[serde(default, rename = "match")]
     pub match_policy: Option<ImportMatchInput>,
 }
+
+/// `POST /import-mappings` and `PUT /import-mappings/{id}`: an organisation's own mapping, kept
+/// by name so the next file from the same system maps in one step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SavedMappingInput {
+    /// 1 to 100 characters, unique in the organisation.
+    pub name: String,
+    /// The body of `PUT /imports/{id}/mapping`.
+    pub mapping: ImportMappingInput,
+}
+
+/// A saved mapping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SavedMappingView {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub mapping: ImportMappingInput,
+    pub created_by_label: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// `GET /import-mappings`, by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SavedMappingList {
+    pub items: Vec<SavedMappingView>,
+}

@@ -128,6 +128,12 @@ impl ApiError {
                     "Customers still carry this tier; move them to another tier first.".to_owned()
                 }
                 "customer_flags_active_key" => "This flag is already raised.".to_owned(),
+                "customer_erased" => {
+                    "The customer was erased under GDPR; an erased record cannot be restored or erased again.".to_owned()
+                }
+                "import_running" => {
+                    "An import that is running holds this person's data; erase again when it has finished.".to_owned()
+                }
                 "custom_fields_org_key" => "A custom field with this key exists.".to_owned(),
                 other => format!("Unique constraint {other}."),
             }),

@@ -25,6 +25,8 @@ wire_enum! {
         SettingsWrite => "settings:write",
         /// Credits, debits and refunds on a customer's ledger: money, so owners only.
         BillingWrite => "billing:write",
+        /// GDPR erasure: irreversible, so owners only.
+        DataErase => "data:erase",
     }
 }
 

@@ -1,12 +1,14 @@
-//! GDPR: a data-subject access export of one customer as a ZIP of JSON and CSV per table.
-//! (Erasure comes next, issue 6.)
+//! GDPR: a data-subject access export of one customer as a ZIP of JSON and CSV per table, and
+//! erasure: the customer's personal data anonymised everywhere it lives (the database in one
+//! transaction, then the uploaded import files that held it), proved by the erasure ledger.
 
 use std::io::Write;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::Serialize;
-use tenure_api_types::Problem;
+use tenure_api_types::{ErasureCounts, ErasureList, ErasureRequest, ErasureView, Problem};
+use tenure_domain::error::FieldError;
 use tenure_domain::ids::CustomerId;
 use tenure_domain::permission::Permission;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,7 +19,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(gdpr_export);
+    cfg.service(gdpr_export)
+        .service(erase_customer)
+        .service(list_erasures);
 }
 
 /// Everything held about a customer and its contacts, as a ZIP with one JSON and one CSV file
@@ -67,6 +71,149 @@ async fn gdpr_export(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes))
+}
+
+/// Erases the customer's personal data (GDPR art. 17), irreversibly. Owners only, and only with
+/// the customer's code typed as `confirmation`.
+///
+/// Anonymised: the customer's names, email, phone, website, tax id, notes and custom fields;
+/// its contacts and addresses; the texts, attendees and metadata of its activities; ledger and
+/// flag reasons; goal titles and notes; the diffs of every audit entry about those records;
+/// the earlier states kept for reverting imports, rejected import rows and job samples that
+/// name the person; and uploaded import files that hold the person (deleted). Ids, codes,
+/// dates, amounts and statuses stay, so revenue history and roll-ups still add up. The customer
+/// is soft-deleted and can no longer be restored. The erasure ledger (`GET /erasures`) and the
+/// audit log keep when and by whom, with counts only.
+#[utoipa::path(tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = ErasureRequest,
+    responses(
+        (status = 200, body = ErasureView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already erased (`customer_erased`), or a running import holds the person (`import_running`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The confirmation is not the customer's code", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/customers/{id}/erase")]
+async fn erase_customer(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Json<ErasureRequest>,
+) -> Result<web::Json<ErasureView>, ApiError> {
+    user.require(Permission::DataErase)?;
+    let org = user.organization_id;
+    let id = CustomerId::from_uuid(*id);
+    let subject = state.store.erasure_subject(org, id).await?;
+    if subject.erased_at.is_some() {
+        return Err(ApiError::Conflict("customer_erased".to_owned()));
+    }
+    if body.confirmation.trim() != subject.customer_code {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "confirmation",
+            format!(
+                "type the customer's code ({}) to confirm the erasure",
+                subject.customer_code
+            ),
+        )]));
+    }
+    let staged = state.store.staged_import_files(org).await?;
+    let holding = {
+        let subject = subject.clone();
+        web::block(move || files_naming(&staged, &subject))
+            .await
+            .map_err(internal)?
+    };
+    if holding
+        .iter()
+        .any(|f| tenure_store::import::status::RUNNABLE.contains(&f.status.as_str()))
+    {
+        return Err(ApiError::Conflict("import_running".to_owned()));
+    }
+    let jobs: Vec<Uuid> = holding.iter().map(|f| f.job_id).collect();
+    let record = state
+        .store
+        .erase_customer(org, id, &jobs, &user.actor())
+        .await?;
+    for file in &holding {
+        match std::fs::remove_file(&file.file_path) {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => {
+                tracing::error!(error = %err, path = %file.file_path, "erased import file could not be deleted");
+            }
+        }
+    }
+    Ok(web::Json(erasure_view(record)))
+}
+
+/// The erasure ledger, newest first (the last 500): when, by whom and what was scrubbed, with no
+/// personal data. Owners only.
+#[utoipa::path(tag = "customers", security(("bearer" = [])),
+    responses(
+        (status = 200, body = ErasureList),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/erasures")]
+async fn list_erasures(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<ErasureList>, ApiError> {
+    user.require(Permission::DataErase)?;
+    let records = state.store.erasures(user.organization_id, 500).await?;
+    Ok(web::Json(ErasureList {
+        items: records.into_iter().map(erasure_view).collect(),
+    }))
+}
+
+fn erasure_view(record: tenure_store::erasure::ErasureRecord) -> ErasureView {
+    ErasureView {
+        id: record.id,
+        customer_id: record.customer_id,
+        customer_code: record.customer_code,
+        erased_by: record.erased_by,
+        erased_by_label: record.erased_by_label,
+        erased_at: record.created_at,
+        scrubbed: serde_json::from_value::<ErasureCounts>(record.scrubbed).unwrap_or_default(),
+    }
+}
+
+/// The staged files with a cell naming the person (read as CSV with each job's delimiter, so a
+/// match is a whole cell, never part of one). Unreadable files are skipped with a warning.
+fn files_naming(
+    staged: &[tenure_store::erasure::StagedFile],
+    subject: &tenure_store::erasure::ErasureSubject,
+) -> Vec<tenure_store::erasure::StagedFile> {
+    let longest = subject
+        .identifiers
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0);
+    staged
+        .iter()
+        .filter(|file| {
+            let path = std::path::Path::new(&file.file_path);
+            if !path.exists() {
+                return false;
+            }
+            let reader = match crate::import::file::reader_at(path, file.delimiter_byte(), 0) {
+                Ok(reader) => reader,
+                Err(err) => {
+                    tracing::warn!(error = %err, path = %file.file_path, "staged file unreadable");
+                    return false;
+                }
+            };
+            reader.into_byte_records().any(|record| {
+                record.is_ok_and(|record| {
+                    record.iter().any(|cell| {
+                        cell.len() <= longest + 64
+                            && std::str::from_utf8(cell).is_ok_and(|c| subject.matches(c))
+                    })
+                })
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// A ZIP being written in memory (one customer's data is small).

@@ -129,3 +129,276 @@ async fn gdpr_export_holds_every_table_about_the_customer_and_is_audited(db: Db)
     assert_eq!(trail[0].action, "customer.gdpr_exported");
     assert!(trail[0].actor_label.starts_with("staff-"));
 }
+
+both!(erasure_anonymises_the_person_everywhere_and_leaves_a_proof);
+
+/// Rows of every table of the database whose text holds `needle` (case-insensitive). On
+/// PostgreSQL a row's text form; on SQLite every column cast to text.
+async fn rows_holding(app: &TestApp, needle: &str) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let db = sea_orm::Database::connect(&app.database_url)
+        .await
+        .expect("connect");
+    let backend = db.get_database_backend();
+    let tables_sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
+        }
+        _ => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    };
+    let tables: Vec<String> = db
+        .query_all_raw(Statement::from_string(backend, tables_sql))
+        .await
+        .expect("tables")
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").expect("name"))
+        .collect();
+    let pattern = format!("%{}%", needle.to_lowercase());
+    let mut found = Vec::new();
+    for table in tables {
+        let haystack = match backend {
+            DbBackend::Postgres => "lower(t::text)".to_owned(),
+            _ => {
+                let columns: Vec<String> = db
+                    .query_all_raw(Statement::from_string(
+                        backend,
+                        format!("SELECT name FROM pragma_table_info('{table}')"),
+                    ))
+                    .await
+                    .expect("columns")
+                    .iter()
+                    .map(|row| row.try_get::<String>("", "name").expect("name"))
+                    .collect();
+                columns
+                    .iter()
+                    .map(|c| format!("lower(COALESCE(CAST({c} AS TEXT), ''))"))
+                    .collect::<Vec<_>>()
+                    .join(" || '|' || ")
+            }
+        };
+        let marker = if backend == DbBackend::Postgres {
+            "$1"
+        } else {
+            "?"
+        };
+        let count = db
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {table} t WHERE {haystack} LIKE {marker}"),
+                [pattern.clone().into()],
+            ))
+            .await
+            .expect("count")
+            .expect("row")
+            .try_get::<i64>("", "n")
+            .expect("n");
+        if count > 0 {
+            found.push(format!("{table}: {count}"));
+        }
+    }
+    found
+}
+
+async fn erasure_anonymises_the_person_everywhere_and_leaves_a_proof(db: Db) {
+    use crate::import_jobs::{map, run_phase, upload};
+    use reqwest::Method;
+
+    let app = TestApp::spawn(db).await;
+    let tag = crate::harness::unique();
+    let email = format!("grace-{tag}@hopper.example");
+    let contact_email = format!("amelia-{tag}@hopper.example");
+    let person = format!("Grace Hopper {tag}");
+    let customer = app
+        .create(
+            json!({"name": person, "email": email, "phone": "+14155552671",
+            "external_id": format!("hs-{tag}"), "source": "hubspot", "notes": "Prefers calls"}),
+        )
+        .await;
+    let id = customer["id"].as_str().expect("id").to_owned();
+    let code = customer["customer_code"].as_str().expect("code").to_owned();
+    let contact = app
+        .post(
+            &format!("/api/v1/customers/{id}/contacts"),
+            &app.staff,
+            json!({"first_name": "Amelia", "last_name": format!("Earhart {tag}"), "email": contact_email}),
+        )
+        .await;
+    assert_eq!(contact.status(), 201);
+    let address = app
+        .post(
+            &format!("/api/v1/customers/{id}/addresses"),
+            &app.staff,
+            json!({"kind": "billing", "line1": format!("1 Navy Yard {tag}"), "city": "Arlington", "postal_code": "22202", "country": "US"}),
+        )
+        .await;
+    assert_eq!(address.status(), 201);
+    let note = app
+        .post(
+            &format!("/api/v1/customers/{id}/activities"),
+            &app.staff,
+            json!({"type": "meeting", "subject": format!("Met {person}"), "body": "Talked about COBOL",
+                "attendees": [contact_email]}),
+        )
+        .await;
+    assert_eq!(
+        note.status(),
+        201,
+        "{}",
+        note.text().await.unwrap_or_default()
+    );
+
+    // An import that updated the person (its revert image holds the old phone), and rejected a
+    // row naming the contact; and a second upload, never started, naming the person.
+    let csv = format!(
+        "Name,Email,Phone\n{person},{email},+14155550000\nAmelia,{contact_email},not a phone\nSomeone Else {tag},else-{tag}@x.example,\n"
+    );
+    let job = upload(&app, &app.staff, "people.csv", csv.clone().into_bytes()).await;
+    let job_id = job["id"].as_str().expect("id").to_owned();
+    map(
+        &app,
+        &job_id,
+        json!({"template": "custom", "columns": {"Name": "name", "Email": "email", "Phone": "phone"},
+            "match": {"by": "email", "on_match": "update"}}),
+    )
+    .await;
+    run_phase(&app, &job_id, "validate", "validated").await;
+    let done = run_phase(&app, &job_id, "start", "completed").await;
+    assert_eq!(done["counts"]["updated"], 1, "{done}");
+    assert_eq!(done["counts"]["failed"], 1, "{done}");
+    let pending = upload(&app, &app.staff, "again.csv", csv.into_bytes()).await;
+    let pending_id = pending["id"].as_str().expect("id").to_owned();
+    let pending_path = app
+        .store
+        .staged_import_files(app.org.id)
+        .await
+        .expect("staged")
+        .into_iter()
+        .find(|f| f.job_id.to_string() == pending_id)
+        .expect("pending file")
+        .file_path;
+    assert!(std::path::Path::new(&pending_path).exists());
+    assert!(!rows_holding(&app, &email).await.is_empty());
+
+    // Only owners erase, and only with the customer's code typed.
+    let path = format!("/api/v1/customers/{id}/erase");
+    let response = app
+        .post(&path, &app.staff, json!({"confirmation": code}))
+        .await;
+    expect_problem(response, 403, "forbidden").await;
+    let response = app
+        .post(&path, &app.other, json!({"confirmation": code}))
+        .await;
+    expect_problem(response, 404, "not_found").await;
+    let response = app
+        .post(&path, &app.owner, json!({"confirmation": person}))
+        .await;
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert_eq!(
+        crate::harness::error_fields(&problem),
+        vec!["confirmation".to_owned()]
+    );
+
+    let response = app
+        .post(&path, &app.owner, json!({"confirmation": code}))
+        .await;
+    let receipt = crate::harness::json_of(response, 200).await;
+    assert_eq!(receipt["customer_code"], code);
+    assert!(
+        receipt["erased_by_label"]
+            .as_str()
+            .expect("label")
+            .starts_with("owner-")
+    );
+    let scrubbed = &receipt["scrubbed"];
+    assert_eq!(scrubbed["contacts"], 1, "{receipt}");
+    assert_eq!(scrubbed["addresses"], 1, "{receipt}");
+    assert!(
+        scrubbed["activities"].as_u64().expect("n") >= 2,
+        "{receipt}"
+    );
+    assert!(
+        scrubbed["audit_entries"].as_u64().expect("n") >= 4,
+        "{receipt}"
+    );
+    assert_eq!(scrubbed["import_changes"], 1, "{receipt}");
+    // The rejected row, once from the dry run and once from the import.
+    assert_eq!(scrubbed["import_rows"], 2, "{receipt}");
+    assert!(
+        scrubbed["import_jobs"].as_u64().expect("n") >= 2,
+        "{receipt}"
+    );
+    assert_eq!(scrubbed["import_files"], 2, "{receipt}");
+
+    // Nothing in any table names the person any more, and the uploads are gone.
+    for needle in [&email, &contact_email, &person, &format!("hs-{tag}")] {
+        let left = rows_holding(&app, needle).await;
+        assert!(left.is_empty(), "{needle} is still in {left:?}");
+    }
+    assert!(
+        rows_holding(&app, &format!("Earhart {tag}"))
+            .await
+            .is_empty()
+    );
+    assert!(
+        rows_holding(&app, &format!("Navy Yard {tag}"))
+            .await
+            .is_empty()
+    );
+    assert!(!std::path::Path::new(&pending_path).exists());
+    // The unrelated row of the same file is untouched.
+    assert!(!rows_holding(&app, &format!("else-{tag}")).await.is_empty());
+
+    // The record stays, anonymised and in the bin; it cannot come back or be erased twice.
+    let gone = app
+        .get(&format!("/api/v1/customers/{id}"), &app.staff)
+        .await;
+    expect_problem(gone, 404, "not_found").await;
+    let restore = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/customers/{id}/restore"),
+            Some(&app.staff),
+            None,
+        )
+        .await;
+    expect_problem(restore, 409, "conflict").await;
+    let again = app
+        .post(&path, &app.owner, json!({"confirmation": code}))
+        .await;
+    expect_problem(again, 409, "conflict").await;
+    let pending = crate::harness::json_of(
+        app.get(&format!("/api/v1/imports/{pending_id}"), &app.staff)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(pending["status"], "failed", "{pending}");
+    let errors = app
+        .get(&format!("/api/v1/imports/{job_id}/errors.csv"), &app.staff)
+        .await
+        .text()
+        .await
+        .expect("errors.csv");
+    assert!(!errors.contains(&contact_email), "{errors}");
+    assert!(errors.contains("[erased]"), "{errors}");
+
+    // The ledger proves when and by whom; only owners read it.
+    let ledger = crate::harness::json_of(app.get("/api/v1/erasures", &app.owner).await, 200).await;
+    assert_eq!(ledger["items"][0]["customer_id"], id.as_str());
+    assert_eq!(ledger["items"][0]["id"], receipt["id"]);
+    let response = app.get("/api/v1/erasures", &app.staff).await;
+    expect_problem(response, 403, "forbidden").await;
+    let trail = app
+        .store
+        .audit_entries_for(app.org.id, "customer", id.parse().expect("uuid"))
+        .await
+        .expect("audit");
+    assert_eq!(trail[0].action, "customer.erased");
+    assert!(
+        trail
+            .iter()
+            .skip(1)
+            .all(|e| e.diff == json!({"erased": true})),
+        "{trail:?}"
+    );
+}

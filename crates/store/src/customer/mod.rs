@@ -402,6 +402,26 @@ pub(crate) async fn update_in(
 
 /// Flips `deleted_at` on or off, bumping the version and auditing. Runs in the caller's
 /// transaction so bulk calls can reuse it.
+/// Whether the customer was anonymised by a GDPR erasure (such a record stays in the bin).
+async fn is_erased(
+    txn: &DatabaseTransaction,
+    org: OrganizationId,
+    id: CustomerId,
+) -> Result<bool, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        erased_at: Option<DateTime<Utc>>,
+    }
+    let row = Row::find_by_statement(stmt(
+        txn.get_database_backend(),
+        "SELECT erased_at FROM customers WHERE organization_id = ? AND id = ?",
+        vec![org.as_uuid().into(), id.as_uuid().into()],
+    ))
+    .one(txn)
+    .await?;
+    Ok(row.is_some_and(|r| r.erased_at.is_some()))
+}
+
 async fn set_deleted(
     txn: &DatabaseTransaction,
     org: OrganizationId,
@@ -417,6 +437,11 @@ async fn set_deleted(
         return Err(StoreError::NotFound);
     }
     StoreError::check_version(expected_version, before.version)?;
+    if !delete && is_erased(txn, org, id).await? {
+        return Err(StoreError::Conflict {
+            constraint: "customer_erased".to_owned(),
+        });
+    }
     let now = crate::now();
     let deleted_at: Value = if delete {
         Some(now).into()
@@ -854,7 +879,7 @@ async fn fetch_any_for_update(
 }
 
 /// `SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers.
-async fn lock_row(
+pub(crate) async fn lock_row(
     txn: &DatabaseTransaction,
     org: OrganizationId,
     id: CustomerId,
