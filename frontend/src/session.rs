@@ -94,6 +94,11 @@ impl Auth {
         self.has("billing:write")
     }
 
+    /// May erase a customer's personal data under GDPR (owners).
+    pub fn can_erase(&self) -> bool {
+        self.has("data:erase")
+    }
+
     /// May see and change the organisation's settings (owners).
     pub fn can_manage(&self) -> bool {
         self.has("settings:write")

@@ -61,7 +61,7 @@ mod tests {
     #[test]
     fn each_role_allows_exactly_its_table_row() {
         use Permission::{
-            BillingWrite, CampaignsWrite, CustomersRead, CustomersWrite, SettingsWrite,
+            BillingWrite, CampaignsWrite, CustomersRead, CustomersWrite, DataErase, SettingsWrite,
         };
         let cases: &[(Role, &[Permission])] = &[
             (Role::Viewer, &[CustomersRead]),
@@ -77,6 +77,7 @@ mod tests {
                     CampaignsWrite,
                     SettingsWrite,
                     BillingWrite,
+                    DataErase,
                 ],
             ),
         ];
@@ -104,7 +105,8 @@ mod tests {
                 "customers:write",
                 "campaigns:write",
                 "settings:write",
-                "billing:write"
+                "billing:write",
+                "data:erase"
             ]
         );
         for role in Role::ALL {

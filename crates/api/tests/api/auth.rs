@@ -58,7 +58,8 @@ async fn login_issues_tokens_and_me_describes_the_user(db: Db) {
             "customers:write",
             "campaigns:write",
             "settings:write",
-            "billing:write"
+            "billing:write",
+            "data:erase"
         ]
     );
 }
