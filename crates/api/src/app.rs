@@ -30,6 +30,7 @@ pub fn configure_routes(cfg: &mut ServiceConfig) {
             .configure(routes::instance::configure)
             .configure(routes::auth::configure)
             .configure(routes::users::configure)
+            .configure(routes::customer_export::configure)
             .configure(routes::customer_list::configure)
             .configure(routes::customer_bulk::configure)
             .configure(routes::customer::configure)
@@ -42,6 +43,7 @@ pub fn configure_routes(cfg: &mut ServiceConfig) {
             .configure(routes::tier::configure)
             .configure(routes::custom_field::configure)
             .configure(routes::import::configure)
+            .configure(routes::import_mapping::configure)
             .configure(routes::events::configure),
     )
     .configure(routes::ops::configure);

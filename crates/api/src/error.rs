@@ -128,6 +128,9 @@ impl ApiError {
                     "Customers still carry this tier; move them to another tier first.".to_owned()
                 }
                 "customer_flags_active_key" => "This flag is already raised.".to_owned(),
+                "import_mappings_org_name_key" => {
+                    "A saved mapping with this name exists; update it with PUT /import-mappings/{id}.".to_owned()
+                }
                 "customer_erased" => {
                     "The customer was erased under GDPR; an erased record cannot be restored or erased again.".to_owned()
                 }

@@ -98,6 +98,13 @@ const KNOWN_CONSTRAINTS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "import_mappings_org_name_key",
+        &[
+            "import_mappings_org_name_key",
+            "import_mappings.organization_id, import_mappings.name",
+        ],
+    ),
+    (
         "users_org_email_key",
         &["users_org_email_key", "users.organization_id, users.email"],
     ),

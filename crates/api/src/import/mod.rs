@@ -33,6 +33,21 @@ pub fn plan_for(headers: &[String], input: &ImportMappingInput) -> Result<Plan, 
     }
 }
 
+/// Problems in a mapping saved for later, checked without a file: bad transform values, unknown
+/// templates and targets. What only a file can answer (missing headers, an unfed match key or
+/// name) waits for `PUT /imports/{id}/mapping`.
+pub fn check_saved_mapping(input: &ImportMappingInput) -> Vec<FieldError> {
+    let mut headers: Vec<String> = input.columns.keys().cloned().collect();
+    headers.extend(input.transforms.keys().cloned());
+    match plan_for(&headers, input) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .filter(|e| e.field != "match.by" && e.field != "columns")
+            .collect(),
+    }
+}
+
 /// The user's mapping body as the domain's spec, leaving out (and reporting) bad values.
 fn spec(input: &ImportMappingInput) -> (MappingSpec, Vec<FieldError>) {
     let mut errors = Vec::new();

@@ -1,19 +1,16 @@
 //! The directory: `GET /customers` (filters, quick views, sort, keyset or page pagination,
-//! capped totals), `GET /customers/counts` for the quick-view chips, `GET /customers/tags`, and
-//! the streamed CSV export of the same filter.
+//! capped totals), `GET /customers/counts` for the quick-view chips and `GET /customers/tags`.
+//! The export of the same filter is in [`super::customer_export`].
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{get, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use futures_util::stream;
 use serde::Deserialize;
 use tenure_api_types::{CustomerList, Problem, TagCount, ViewCounts};
 use tenure_domain::customer::{CustomerStatus, CustomerType, PaymentStatus};
 use tenure_domain::error::{FieldError, Validator, ValueError};
-use tenure_domain::ids::{OrganizationId, UserId};
+use tenure_domain::ids::UserId;
 use tenure_domain::permission::Permission;
 use tenure_domain::query::{QuickView, Range, SortKey, parse_limit, parse_sort};
-use tenure_store::Store;
 use tenure_store::customer::{Cursor, CustomerFilter, Paging};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -26,8 +23,7 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_customers)
         .service(customer_counts)
-        .service(customer_tags)
-        .service(export_customers);
+        .service(customer_tags);
 }
 
 /// Query parameters of the directory. Lists are comma-separated (`status=active,at_risk`).
@@ -76,6 +72,9 @@ pub struct ListParams {
     page: Option<String>,
     /// Page size in page mode, 1..=500.
     per_page: Option<String>,
+    /// Exports only: the columns to write, comma-separated, in order (default all; see
+    /// `EXPORT_COLUMNS`). The list ignores it.
+    pub(crate) columns: Option<String>,
 }
 
 fn list<T>(
@@ -352,157 +351,4 @@ async fn customer_tags(
             .map(|(tag, count)| TagCount { tag, count })
             .collect(),
     ))
-}
-
-const EXPORT_HEADER: &[&str] = &[
-    "id",
-    "customer_code",
-    "kind",
-    "name",
-    "status",
-    "customer_type",
-    "tier",
-    "plan",
-    "email",
-    "phone",
-    "website",
-    "country",
-    "currency",
-    "mrr",
-    "ltv",
-    "health_score",
-    "churn_risk",
-    "payment_status",
-    "tags",
-    "customer_since",
-    "last_activity_at",
-    "created_at",
-];
-
-/// Rows fetched per round trip while exporting; memory stays constant at any total.
-const EXPORT_CHUNK: u32 = 1_000;
-
-fn csv_chunk(records: &[tenure_store::customer::CustomerRecord], header: bool) -> Vec<u8> {
-    use tenure_domain::csv_safety::neutralise_cell;
-    let today = tenure_store::now().date_naive();
-    let mut writer = csv::Writer::from_writer(Vec::with_capacity(records.len() * 256));
-    if header {
-        let _ = writer.write_record(EXPORT_HEADER);
-    }
-    for record in records {
-        let view = customer_view(record, today);
-        let cells = [
-            view.id.to_string(),
-            view.customer_code,
-            view.kind,
-            view.name,
-            view.status,
-            view.customer_type,
-            view.tier.unwrap_or_default(),
-            view.plan.unwrap_or_default(),
-            view.email.unwrap_or_default(),
-            view.phone.unwrap_or_default(),
-            view.website.unwrap_or_default(),
-            view.country.unwrap_or_default(),
-            view.currency,
-            view.mrr,
-            view.ltv,
-            view.health_score.map(|h| h.to_string()).unwrap_or_default(),
-            view.churn_risk.map(|c| c.to_string()).unwrap_or_default(),
-            view.payment_status,
-            view.tags.join(";"),
-            view.customer_since
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            view.last_activity_at
-                .map(|t| t.to_rfc3339())
-                .unwrap_or_default(),
-            view.created_at.to_rfc3339(),
-        ];
-        let _ = writer.write_record(cells.iter().map(|c| neutralise_cell(c).into_owned()));
-    }
-    writer.into_inner().unwrap_or_default()
-}
-
-struct ExportState {
-    store: Store,
-    org: OrganizationId,
-    filter: CustomerFilter,
-    sort: Vec<SortKey>,
-    after: Option<Cursor>,
-    first: bool,
-    done: bool,
-}
-
-/// Export the customers matching the directory's filters as CSV, streamed in chunks (constant
-/// memory at any size). Cells that a spreadsheet would run as formulas are neutralised.
-#[utoipa::path(
-    tag = "customers",
-    security(("bearer" = [])),
-    params(ListParams),
-    responses(
-        (status = 200, description = "CSV, one row per customer", content_type = "text/csv", body = String),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/customers/export.csv")]
-async fn export_customers(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    params: web::Query<ListParams>,
-) -> Result<HttpResponse, ApiError> {
-    user.require(Permission::CustomersRead)?;
-    let mut v = Validator::new();
-    let (filter, sort) = parse_filter(&params, &mut v);
-    v.finish()?;
-    let start = ExportState {
-        store: state.store.clone(),
-        org: user.organization_id,
-        filter,
-        sort,
-        after: None,
-        first: true,
-        done: false,
-    };
-    let body = stream::unfold(start, |mut st| async move {
-        if st.done {
-            return None;
-        }
-        let paging = Paging::Keyset {
-            after: st.after.take(),
-            limit: EXPORT_CHUNK,
-        };
-        match st
-            .store
-            .list_customers(st.org, &st.filter, &st.sort, &paging, false)
-            .await
-        {
-            Ok(page) => {
-                let bytes = csv_chunk(&page.items, st.first);
-                st.first = false;
-                st.after = page.next_cursor;
-                st.done = st.after.is_none();
-                Some((Ok::<_, actix_web::Error>(web::Bytes::from(bytes)), st))
-            }
-            Err(err) => {
-                tracing::error!(error = ?err, "export failed mid-stream");
-                st.done = true;
-                Some((
-                    Err(actix_web::error::ErrorInternalServerError("export failed")),
-                    st,
-                ))
-            }
-        }
-    });
-    let filename = format!(
-        "customers-{}.csv",
-        tenure_store::now().format("%Y%m%d-%H%M%S")
-    );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{filename}\""),
-        ))
-        .streaming(body))
 }

@@ -797,3 +797,130 @@ async fn cancel_stops_at_a_batch_boundary_and_revert_has_a_window(db: Db) {
             .contains("7 days")
     );
 }
+
+both!(saved_mappings_are_kept_per_organisation_and_checked);
+
+async fn saved_mappings_are_kept_per_organisation_and_checked(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mapping = json!({"template": "custom", "columns": {"Firma": "name", "Mail": "email", "Alt": null},
+        "transforms": {"Firma": [{"type": "case", "to": "title"}]},
+        "defaults": {"status": "active"}, "match": {"by": "email", "on_match": "fill_empty"}});
+    let response = app
+        .post(
+            "/api/v1/import-mappings",
+            &app.viewer,
+            json!({"name": "Monthly ERP", "mapping": mapping}),
+        )
+        .await;
+    expect_problem(response, 403, "forbidden").await;
+    let saved = json_of(
+        app.post(
+            "/api/v1/import-mappings",
+            &app.staff,
+            json!({"name": " Monthly ERP ", "mapping": mapping}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(saved["name"], "Monthly ERP");
+    assert_eq!(saved["mapping"]["columns"]["Firma"], "name");
+    assert_eq!(saved["mapping"]["match"]["on_match"], "fill_empty");
+    let id = saved["id"].as_str().expect("id").to_owned();
+
+    // Names are unique per organisation; bad names, templates, targets and transforms are
+    // refused together.
+    let response = app
+        .post(
+            "/api/v1/import-mappings",
+            &app.staff,
+            json!({"name": "Monthly ERP", "mapping": {}}),
+        )
+        .await;
+    expect_problem(response, 409, "conflict").await;
+    let response = app
+        .post(
+            "/api/v1/import-mappings",
+            &app.staff,
+            json!({"name": "", "mapping": {"template": "zoho", "columns": {"A": "shoe_size"},
+                "transforms": {"A": [{"type": "case", "to": "sideways"}]}}}),
+        )
+        .await;
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    let fields = error_fields(&problem);
+    for field in [
+        "name",
+        "mapping.template",
+        "mapping.columns.A",
+        "mapping.transforms.A[0].to",
+    ] {
+        assert!(fields.contains(&field.to_owned()), "{field}: {fields:?}");
+    }
+    let other = app
+        .post(
+            "/api/v1/import-mappings",
+            &app.other,
+            json!({"name": "Monthly ERP", "mapping": {}}),
+        )
+        .await;
+    assert_eq!(
+        other.status(),
+        201,
+        "another organisation has its own names"
+    );
+
+    // Applied to a file, the saved body maps it as if typed.
+    let job = upload(
+        &app,
+        &app.staff,
+        "erp.csv",
+        b"Firma,Mail,Alt\nacme gmbh,info@acme-erp.example,x\n".to_vec(),
+    )
+    .await;
+    let job_id = job["id"].as_str().expect("id").to_owned();
+    let list = get_json(&app, "/api/v1/import-mappings").await;
+    assert_eq!(list["items"].as_array().expect("items").len(), 1);
+    let mapped = map(&app, &job_id, list["items"][0]["mapping"].clone()).await;
+    assert_eq!(mapped["status"], "mapped");
+    let done = run_phase(&app, &job_id, "start", "completed").await;
+    assert_eq!(done["counts"]["created"], 1, "{done}");
+    assert_eq!(
+        find(&app, "info@acme-erp.example").await[0]["name"],
+        "Acme Gmbh"
+    );
+
+    // Rename and replace; delete; a deleted or foreign id is a 404.
+    let renamed = json_of(
+        app.send(
+            Method::PUT,
+            &format!("/api/v1/import-mappings/{id}"),
+            Some(&app.staff),
+            Some(json!({"name": "ERP v2", "mapping": {"template": "hubspot_companies"}})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(renamed["name"], "ERP v2");
+    assert_eq!(renamed["mapping"]["template"], "hubspot_companies");
+    let response = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/import-mappings/{id}"),
+            Some(&app.other),
+            None,
+        )
+        .await;
+    expect_problem(response, 404, "not_found").await;
+    let response = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/import-mappings/{id}"),
+            Some(&app.staff),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 204);
+    let list = get_json(&app, "/api/v1/import-mappings").await;
+    assert!(list["items"].as_array().expect("items").is_empty());
+}

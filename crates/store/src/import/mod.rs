@@ -7,6 +7,7 @@
 //! refuses when the lease has passed to another worker, so no row is written twice.
 
 pub mod batch;
+pub mod mappings;
 pub mod revert;
 
 use chrono::{DateTime, Utc};
