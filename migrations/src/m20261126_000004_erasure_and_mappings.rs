@@ -5,8 +5,10 @@
 //!   which are not personal data), when, by whom and what was scrubbed (counts only). It keeps
 //!   nothing that identifies the person, so it can be kept for as long as the proof is needed.
 //! - `customers.erased_at` marks an anonymised record so nothing restores or re-erases it.
-//! - `import_jobs.file_erased_at` marks a job whose uploaded file was deleted because it held an
-//!   erased person's data; such a job can no longer run.
+//! - `import_jobs.file_erased_at` marks a job whose uploaded file was deleted: when the job
+//!   ended (completed, cancelled or failed: data minimisation, since nothing reads the file
+//!   again), or because it held the data of a person being erased (a job not yet run then fails).
+//!   Either way the job's results, errors and revert data stay in the database.
 //! - `import_mappings` keeps an organisation's own mappings by name (the body of
 //!   `PUT /imports/{id}/mapping`), so a monthly export from the same system maps in one click.
 

@@ -77,10 +77,26 @@ async fn run(store: &Store, owner: &str, job: ImportJobRecord) -> anyhow::Result
             Ok(())
         }
         Err(Failure::Other(e)) => {
-            store
+            if store
                 .finish_import_phase(&job, owner, status::FAILED, None, Some(format!("{e:#}")))
-                .await?;
+                .await?
+            {
+                discard_upload(&job);
+            }
             Err(e)
+        }
+    }
+}
+
+/// Deletes the uploaded file of a job that can never run again (the store marked it so in the
+/// same transaction that ended the job). A file that cannot be deleted is logged; erasure
+/// still finds it on disk, because its scan reads every file that exists.
+pub fn discard_upload(job: &ImportJobRecord) {
+    match std::fs::remove_file(&job.file_path) {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => {
+            tracing::warn!(job = %job.id, error = %err, "the finished import's file could not be deleted");
         }
     }
 }
@@ -345,7 +361,7 @@ async fn rows_phase(
         let t0 = Instant::now();
         if store.import_cancel_requested(job.id).await? {
             // A cancelled dry run goes back to `mapped`, so it can be run again.
-            store
+            let ended = store
                 .finish_import_phase(
                     job,
                     owner,
@@ -361,6 +377,9 @@ async fn rows_phase(
                     )),
                 )
                 .await?;
+            if ended && import {
+                discard_upload(job);
+            }
             return Ok(());
         }
         let keys: Vec<String> = chunk
@@ -441,9 +460,12 @@ async fn rows_phase(
         }
     }
     if import {
-        store
+        if store
             .finish_import_phase(job, owner, status::COMPLETED, None, None)
-            .await?;
+            .await?
+        {
+            discard_upload(job);
+        }
     } else {
         let validation = ImportValidation {
             counts: forecast,

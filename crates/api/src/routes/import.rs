@@ -386,6 +386,9 @@ async fn cancel(
         .store
         .cancel_import(user.organization_id, *id, &user.actor())
         .await?;
+    if job.status == tenure_store::import::status::CANCELLED {
+        crate::import::worker::discard_upload(&job);
+    }
     Ok(web::Json(job_view(&job)))
 }
 

@@ -373,7 +373,8 @@ impl Store {
         Ok(job)
     }
 
-    /// Asks a job to stop at its next batch boundary; a job no worker holds stops at once.
+    /// Asks a job to stop at its next batch boundary; a job no worker holds stops at once (and
+    /// gives up its file, which the caller deletes).
     pub async fn cancel_import(
         &self,
         org: OrganizationId,
@@ -389,10 +390,11 @@ impl Store {
                 let unclaimed = job.status == status::QUEUED && job.lease_owner.is_none();
                 txn.execute_raw(stmt(
                     backend,
-                    "UPDATE import_jobs SET cancel_requested = ?, status = ?, finished_at = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE import_jobs SET cancel_requested = ?, status = ?, finished_at = ?, file_erased_at = ?, updated_at = ? WHERE id = ?",
                     vec![
                         true.into(),
                         if unclaimed { status::CANCELLED } else { job.status.as_str() }.into(),
+                        if unclaimed { Some(now) } else { None }.into(),
                         if unclaimed { Some(now) } else { None }.into(),
                         now.into(),
                         id.into(),
@@ -528,11 +530,15 @@ impl Store {
         let now = crate::now();
         let backend = txn.get_database_backend();
         let validated = new_status == status::VALIDATED;
+        // A job that can never run again gives up its file (data minimisation; the caller
+        // deletes it from disk).
+        let ended = [status::COMPLETED, status::CANCELLED, status::FAILED].contains(&new_status);
         let result = txn
             .execute_raw(stmt(
                 backend,
                 &format!(
-                    "UPDATE import_jobs SET status = ?, message = ?, lease_owner = NULL, lease_until = NULL, cancel_requested = ?, updated_at = ?{} WHERE id = ? AND lease_owner = ?",
+                    "UPDATE import_jobs SET status = ?, message = ?, lease_owner = NULL, lease_until = NULL, cancel_requested = ?, updated_at = ?{}{} WHERE id = ? AND lease_owner = ?",
+                    if ended { ", file_erased_at = ?" } else { "" },
                     if validated {
                         ", validation = ?, next_row = 0, next_offset = data_offset"
                     } else if new_status == status::REVERTED {
@@ -541,11 +547,15 @@ impl Store {
                         ", finished_at = ?"
                     }
                 ),
-                vec![
+                [
                     new_status.into(),
                     message.clone().into(),
                     false.into(),
                     now.into(),
+                ]
+                .into_iter()
+                .chain(ended.then(|| now.into()))
+                .chain([
                     if validated {
                         json(validation.unwrap_or_default())
                     } else {
@@ -553,7 +563,8 @@ impl Store {
                     },
                     job.id.into(),
                     owner.into(),
-                ],
+                ])
+                .collect(),
             ))
             .await?;
         if result.rows_affected() != 1 {
