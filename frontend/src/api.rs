@@ -18,10 +18,10 @@ use serde_json::{Map, Value};
 use tenure_api_types::{
     ActivityInput, ActivityList, ActivityView, AddressInput, AddressList, AddressView, ChildList,
     ContactInput, ContactList, ContactView, CustomFieldList, CustomerList, CustomerOverview,
-    CustomerView, FlagInput, FlagView, GoalInput, GoalList, GoalView, ImportJobList, ImportJobView,
-    ImportMappingInput, ImportTemplateList, Ledger, LedgerEntryInput, LedgerEntryView, Problem,
-    ProblemField, RefreshRequest, ResendInvoiceInput, Rollup, SendMessageInput, TierChangeInput,
-    TierList, TierPreview, TokenResponse,
+    CustomerView, ErasureRequest, ErasureView, FlagInput, FlagView, GoalInput, GoalList, GoalView,
+    ImportJobList, ImportJobView, ImportMappingInput, ImportTemplateList, Ledger, LedgerEntryInput,
+    LedgerEntryView, Problem, ProblemField, RefreshRequest, ResendInvoiceInput, Rollup,
+    SendMessageInput, TierChangeInput, TierList, TierPreview, TokenResponse,
 };
 use uuid::Uuid;
 
@@ -498,6 +498,18 @@ pub async fn resend_invoice(
     input: &ResendInvoiceInput,
 ) -> Result<ActivityView, ApiError> {
     Call::post(&format!("/customers/{id}/actions/resend-invoice"), input)
+        .json()
+        .await
+}
+
+/// GDPR erasure (owners): `confirmation` must be the customer's code, or the answer is a `422`
+/// on `confirmation`. An erased customer, or one a running import holds, is a `409` whose
+/// detail says which.
+pub async fn erase_customer(id: Uuid, confirmation: &str) -> Result<ErasureView, ApiError> {
+    let body = ErasureRequest {
+        confirmation: confirmation.to_owned(),
+    };
+    Call::post(&format!("/customers/{id}/erase"), &body)
         .json()
         .await
 }

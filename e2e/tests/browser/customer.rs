@@ -347,6 +347,97 @@ async fn staff_downloads_a_customers_personal_data_as_a_zip() {
     .await;
 }
 
+/// GDPR erasure is an owner's: staff see no button. The owner must type the code exactly; the
+/// customer then leaves the directory, the bin keeps only an anonymous record under its code,
+/// and a second erasure is refused with the server's reason.
+#[tokio::test]
+async fn an_owner_erases_a_customers_personal_data_and_staff_cannot() {
+    run("customer-erase", DESKTOP, async |b: &Browser| {
+        let tag = unique();
+        let name = format!("Erasure Subject {tag}");
+        b.sign_in("staff@demo.example").await?;
+        let id = b
+            .create_customer(json!({"name": name, "email": format!("subject-{tag}@erasure.example")}))
+            .await?;
+        b.api(
+            "POST",
+            &format!("/customers/{id}/contacts"),
+            Some(json!({"first_name": "Eve", "last_name": format!("Subject {tag}"), "email": format!("eve-{tag}@erasure.example")})),
+        )
+        .await?;
+        b.open_customer(&id, None).await?;
+        // The header's actions are drawn (staff may export), but erasure is not among them.
+        b.button("Personal data").await?;
+        let erase_buttons = b
+            .client
+            .find_all(Locator::XPath("//button[contains(normalize-space(.), 'Erase personal data')]"))
+            .await?;
+        ensure!(erase_buttons.is_empty(), "staff cannot erase");
+
+        b.js("localStorage.clear(); return true;").await?;
+        b.sign_in("owner@demo.example").await?;
+        search_directory(b, &tag).await?;
+        b.rows_loaded().await?;
+        ensure!(b.row_names().await? == [name.clone()], "the customer is found before the erasure");
+        let code = b.api("GET", &format!("/customers/{id}"), None).await?["customer_code"]
+            .as_str()
+            .context("the customer's code")?
+            .to_owned();
+
+        b.open_customer(&id, None).await?;
+        b.press("Erase personal data…").await?;
+        let dialog = b.dialog("Erase personal data").await?;
+        let text = dialog.text().await?;
+        ensure!(text.contains(&code) && text.contains("cannot be undone"), "the dialog names the code and warns: {text:?}");
+        let label = format!("Type {code} to confirm");
+        let submit = b.find("[data-testid=erase-submit]").await?;
+        ensure!(submit.attr("disabled").await?.is_some(), "nothing typed: Erase is disabled");
+        b.fill_in(&label, &code.to_lowercase()).await?;
+        ensure!(submit.attr("disabled").await?.is_some(), "a near miss keeps Erase disabled");
+        b.fill_in(&label, &code).await?;
+        b.wait_until("Erase enabled", "!document.querySelector('[data-testid=erase-submit]').disabled").await?;
+        b.snapshot("erase-dialog").await?;
+        submit.click().await?;
+        b.wait_until("back in the directory", "location.pathname === '/customers'").await?;
+        b.toast(&format!("Personal data of {code} erased: the customer record, 1 contact")).await?;
+
+        // Gone from the directory, and the bin holds only an anonymous record under the code.
+        search_directory(b, &tag).await?;
+        b.wait_until("no match", "document.body.textContent.includes('No customers match')").await?;
+        b.goto(&format!("/customers?deleted=true&q={tag}")).await?;
+        b.wait_until("no match in the bin", "document.querySelector('.table-wrap[aria-busy=\"false\"]') && document.body.textContent.includes('No customers match')").await?;
+        b.goto(&format!("/customers?deleted=true&q={code}")).await?;
+        b.rows_loaded().await?;
+        let names = b.row_names().await?;
+        ensure!(names == [format!("Erased customer {code}")], "the bin keeps an anonymous record: {names:?}");
+        let stored = b.api("GET", &format!("/customers/{id}"), None).await?;
+        ensure!(stored["email"].is_null(), "the email is erased: {}", stored["email"]);
+        let contacts = b.api("GET", &format!("/customers/{id}/contacts"), None).await?;
+        ensure!(!contacts.to_string().contains(&tag), "no contact still names the person: {contacts}");
+
+        // Erasing again is refused, and the dialog says why.
+        b.open_customer(&id, None).await?;
+        b.press("Erase personal data…").await?;
+        b.dialog("Erase personal data").await?;
+        b.fill_in(&label, &code).await?;
+        b.click("[data-testid=erase-submit]").await?;
+        let banner = b.find("dialog[open] .banner-error").await?.text().await?;
+        ensure!(banner.contains("erased"), "the refusal gives the server's reason: {banner:?}");
+        Ok(())
+    })
+    .await;
+}
+
+/// Types `text` into the directory's search and waits for the URL to follow.
+async fn search_directory(b: &Browser, text: &str) -> anyhow::Result<()> {
+    b.fill("#directory-search", text).await?;
+    b.wait_until(
+        "the search in the URL",
+        &format!("location.search.includes({})", serde_json::to_string(text)?),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_viewer_reads_the_customer_page_without_any_action() {
     run("customer-viewer", DESKTOP, async |b: &Browser| {

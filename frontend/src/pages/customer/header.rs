@@ -1,7 +1,8 @@
 //! The customer page's header: where the customer sits (breadcrumb of its ancestors), who it
 //! is (name, code, status, tier, health and churn risk), its active flags, and the actions a
-//! role allows. Also the "Send message" dialog the header opens. Everything shown comes from
-//! the overview the page loaded; nothing here loads data of its own.
+//! role allows (an owner's GDPR erasure is its own module, [`super::erase`]). Also the "Send
+//! message" dialog the header opens. Everything shown comes from the overview the page loaded;
+//! nothing here loads data of its own.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -13,7 +14,7 @@ use crate::components::{
     Spinner, StatusBadge, TierBadge, spawn_change, use_toasts,
 };
 use crate::format::{self, Tone};
-use crate::pages::customer::{optional, use_customer_page};
+use crate::pages::customer::{erase, optional, use_customer_page};
 use crate::session::use_auth;
 
 #[component]
@@ -100,7 +101,10 @@ fn HeaderView(overview: CustomerOverview) -> impl IntoView {
             <Show when=move || auth.can_write()>
                 <div class="page-actions">
                     {if deleted {
-                        view! { <button class="btn" on:click=restore>"Restore"</button> }.into_any()
+                        view! {
+                            <button class="btn" on:click=restore>"Restore"</button>
+                            <erase::EraseButton id=id code=customer.customer_code.clone() name=customer.name.clone()/>
+                        }.into_any()
                     } else {
                         view! {
                             <button class="btn" on:click=move |_| {
@@ -119,6 +123,7 @@ fn HeaderView(overview: CustomerOverview) -> impl IntoView {
                                 <Icon name="award"/>"Change tier"
                             </button>
                             <GdprExportButton id=id code=customer.customer_code.clone()/>
+                            <erase::EraseButton id=id code=customer.customer_code.clone() name=customer.name.clone()/>
                             <button class="btn btn-danger" on:click=move |_| confirm_delete.set(true)>
                                 <Icon name="trash"/>"Delete"
                             </button>

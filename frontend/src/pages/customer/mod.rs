@@ -10,6 +10,7 @@
 mod activity;
 mod addresses;
 mod contacts;
+mod erase;
 mod form;
 mod goals;
 mod header;
