@@ -75,6 +75,8 @@ pub mod csv_safety;
 pub mod custom_field;
 /// Customer enums, the write model and its cross-field rules.
 pub mod customer;
+/// Duplicate detection: normalisers, comparators, scoring with evidence, blocking keys.
+pub mod duplicate;
 /// `ValueError`, `FieldError` and the `Validator` that collects them.
 pub mod error;
 /// Customer goals and their progress.

@@ -1,0 +1,292 @@
+//! Duplicate detection: explainable matching of customer records, pure and deterministic.
+//!
+//! A record ([`MatchInput`]) is normalised once into a [`Profile`] ([`normalize`]), filed under
+//! a few [`blocking`] keys so a scan compares only records sharing one, and a pair is scored by
+//! [`score`] into a value in [0, 1] with per-field [`Evidence`]. The store and the API decide
+//! which pairs to compare and keep; nothing here does I/O.
+
+pub mod blocking;
+pub mod compare;
+mod nicknames;
+pub mod normalize;
+pub mod score;
+
+pub use score::{Evidence, FieldModel, MatchInput, MatchScore, Model, Profile, score};
+
+/// Where a score sends a pair, by the organisation's thresholds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// At or above: suggested as a duplicate.
+    pub high: f64,
+    /// At or above (and below `high`): worth a review.
+    pub medium: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            high: 0.9,
+            medium: 0.7,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::customer::CustomerKind;
+    use crate::values::CountryCode;
+
+    fn company(name: &str) -> MatchInput {
+        MatchInput {
+            kind: Some(CustomerKind::Company),
+            name: Some(name.to_owned()),
+            country: CountryCode::parse("US").ok(),
+            ..MatchInput::default()
+        }
+    }
+
+    fn person(first: &str, last: &str) -> MatchInput {
+        MatchInput {
+            kind: Some(CustomerKind::Person),
+            name: Some(format!("{first} {last}")),
+            first_name: Some(first.to_owned()),
+            last_name: Some(last.to_owned()),
+            country: CountryCode::parse("GB").ok(),
+            ..MatchInput::default()
+        }
+    }
+
+    fn pair(a: &MatchInput, b: &MatchInput) -> MatchScore {
+        score(&Profile::new(a), &Profile::new(b), &Model::default())
+    }
+
+    #[test]
+    fn a_company_under_other_spellings_scores_high_with_its_reasons() {
+        let a = MatchInput {
+            website: Some("https://www.acme-widgets.com".to_owned()),
+            phones: vec!["(415) 555-2671".to_owned()],
+            emails: vec!["Sales@Acme-Widgets.com".to_owned()],
+            ..company("Acme Widgets, Inc.")
+        };
+        let b = MatchInput {
+            website: Some("acme-widgets.com/contact".to_owned()),
+            phones: vec!["+1 415 555 2671".to_owned()],
+            ..company("ACME Widgets LLC")
+        };
+        let result = pair(&a, &b);
+        assert!(result.score >= 0.99, "{result:?}");
+        let fields: Vec<(&str, &str)> = result.evidence.iter().map(|e| (e.field, e.rule)).collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("name", "exact"),
+                ("phone", "e164"),
+                ("domain", "registrable_domain")
+            ]
+        );
+        assert!(result.evidence.iter().all(|e| e.contribution > 0.0));
+    }
+
+    #[test]
+    fn a_typo_in_the_name_with_the_same_phone_is_a_likely_duplicate() {
+        let a = MatchInput {
+            phones: vec!["+14155552671".to_owned()],
+            ..company("Globex Corporation")
+        };
+        let b = MatchInput {
+            phones: vec!["415-555-2671".to_owned()],
+            ..company("Glbex Corp")
+        };
+        let result = pair(&a, &b);
+        assert!(result.score >= 0.9, "{result:?}");
+    }
+
+    #[test]
+    fn different_companies_sharing_a_word_score_low() {
+        let a = MatchInput {
+            website: Some("acme.com".to_owned()),
+            ..company("Acme Widgets")
+        };
+        let b = MatchInput {
+            website: Some("globex.com".to_owned()),
+            ..company("Globex Widgets")
+        };
+        let result = pair(&a, &b);
+        assert!(result.score < 0.2, "{result:?}");
+        let domain = result
+            .evidence
+            .iter()
+            .find(|e| e.field == "domain")
+            .expect("domain");
+        assert!(domain.contribution < 0.0);
+    }
+
+    #[test]
+    fn people_match_by_nickname_swapped_order_and_gmail_variants() {
+        let a = MatchInput {
+            emails: vec!["robert.smith+crm@gmail.com".to_owned()],
+            birth_date: NaiveDate::from_ymd_opt(1980, 4, 7),
+            ..person("Bob", "Smith")
+        };
+        let b = MatchInput {
+            emails: vec!["RobertSmith@googlemail.com".to_owned()],
+            birth_date: NaiveDate::from_ymd_opt(1980, 7, 4),
+            ..person("Robert", "Smith")
+        };
+        let result = pair(&a, &b);
+        assert!(result.score >= 0.95, "{result:?}");
+        let rules: Vec<&str> = result.evidence.iter().map(|e| e.rule).collect();
+        assert_eq!(
+            rules,
+            vec!["nickname", "exact", "day_month_swapped", "exact"]
+        );
+
+        let swapped = pair(&person("John", "Smith"), &person("Smith", "John"));
+        assert!(
+            swapped.evidence.iter().all(|e| e.rule == "swapped"),
+            "{swapped:?}"
+        );
+        assert_eq!(swapped.score, 1.0);
+    }
+
+    #[test]
+    fn people_with_the_same_name_but_other_dates_and_phones_are_not_merged() {
+        let a = MatchInput {
+            birth_date: NaiveDate::from_ymd_opt(1970, 1, 1),
+            phones: vec!["+447911123456".to_owned()],
+            ..person("John", "Smith")
+        };
+        let b = MatchInput {
+            birth_date: NaiveDate::from_ymd_opt(1992, 9, 30),
+            phones: vec!["+447400123456".to_owned()],
+            ..person("John", "Smith")
+        };
+        let result = pair(&a, &b);
+        assert!(result.score < 0.1, "{result:?}");
+        assert_eq!(result.evidence.len(), 4, "{result:?}");
+    }
+
+    #[test]
+    fn nothing_in_common_to_compare_scores_zero_without_evidence() {
+        let a = MatchInput {
+            emails: vec!["a@acme.com".to_owned()],
+            ..MatchInput::default()
+        };
+        let b = MatchInput {
+            phones: vec!["+14155552671".to_owned()],
+            ..MatchInput::default()
+        };
+        let result = pair(&a, &b);
+        assert_eq!(result.score, 0.0);
+        assert!(result.evidence.is_empty());
+    }
+
+    #[test]
+    fn blocking_files_variants_under_a_shared_key() {
+        let keys = |m: &MatchInput| blocking::keys(&Profile::new(m));
+        let shares = |a: &MatchInput, b: &MatchInput| {
+            let kb = keys(b);
+            keys(a).iter().any(|k| kb.contains(k))
+        };
+        assert!(shares(
+            &company("Acme Widgets Inc"),
+            &company("Widgets Acme")
+        ));
+        assert!(shares(&company("Acme Widgets"), &company("Acme Widgts")));
+        assert!(shares(&person("John", "Smith"), &person("Smith", "John")));
+        assert!(!shares(&company("Acme"), &company("Globex")));
+        let with_email = MatchInput {
+            emails: vec!["j.doe@gmail.com".to_owned()],
+            ..company("X")
+        };
+        let other = MatchInput {
+            emails: vec!["jdoe@gmail.com".to_owned()],
+            ..company("Y")
+        };
+        assert!(shares(&with_email, &other));
+        assert_eq!(
+            blocking::name_key(&Profile::new(&company("Widgets Acme Ltd"))),
+            "acme widgets"
+        );
+    }
+
+    fn arb_text() -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            Just(None),
+            "[A-Za-zÀ-ÿ .&'-]{0,24}".prop_map(Some),
+            prop::sample::select(vec![
+                "Acme Inc".to_owned(),
+                "ACME, LLC".to_owned(),
+                "Bob".to_owned(),
+                "Robert".to_owned(),
+                "Smith".to_owned(),
+                "Иван Петров".to_owned(),
+                "東京".to_owned(),
+            ])
+            .prop_map(Some),
+        ]
+    }
+
+    prop_compose! {
+        fn arb_input()(
+            person in any::<bool>(),
+            name in arb_text(),
+            first in arb_text(),
+            last in arb_text(),
+            day in prop::option::of(0u32..20_000),
+            emails in prop::collection::vec("[a-c.+]{1,5}@(gmail|acme|globex)\\.com", 0..3),
+            phones in prop::collection::vec("\\+1415555[0-9]{4}", 0..3),
+            website in prop::option::of("(www\\.)?(acme|globex|initech)\\.(com|co\\.uk)"),
+            address in arb_text(),
+            postal in prop::option::of("[0-9]{5}"),
+            tax in prop::option::of("[A-Z]{2}[0-9]{3}"),
+        ) -> MatchInput {
+            MatchInput {
+                kind: Some(if person { CustomerKind::Person } else { CustomerKind::Company }),
+                name,
+                first_name: first,
+                last_name: last,
+                birth_date: day.and_then(|d| NaiveDate::from_num_days_from_ce_opt(715_000 + d as i32)),
+                emails,
+                phones,
+                website,
+                address,
+                postal_code: postal,
+                tax_id: tax,
+                country: CountryCode::parse("US").ok(),
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn scores_are_symmetric_and_bounded(a in arb_input(), b in arb_input()) {
+            let ab = pair(&a, &b);
+            let ba = pair(&b, &a);
+            prop_assert_eq!(ab.score, ba.score);
+            prop_assert!((0.0..=1.0).contains(&ab.score));
+            prop_assert_eq!(ab.evidence.len(), ba.evidence.len());
+            for (x, y) in ab.evidence.iter().zip(&ba.evidence) {
+                prop_assert_eq!(&x.left, &y.right);
+                prop_assert_eq!(x.contribution, y.contribution);
+            }
+        }
+
+        #[test]
+        fn a_record_matches_itself_with_score_one(a in arb_input()) {
+            let result = pair(&a, &a);
+            if result.evidence.is_empty() {
+                prop_assert_eq!(result.score, 0.0);
+            } else {
+                prop_assert_eq!(result.score, 1.0);
+                prop_assert!(result.evidence.iter().all(|e| e.similarity == 1.0));
+            }
+        }
+    }
+}
