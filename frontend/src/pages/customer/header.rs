@@ -85,7 +85,7 @@ fn HeaderView(overview: CustomerOverview) -> impl IntoView {
                 </nav>
                 <h1 data-testid="customer-name">{customer.name.clone()}</h1>
                 <p class="subtitle">
-                    <span class="customer-code">{customer.customer_code.clone()}</span>
+                    <span class="customer-code" data-testid="customer-code">{customer.customer_code.clone()}</span>
                     <StatusBadge status=customer.status.clone()/>
                     {match (tier, customer.tier.clone()) {
                         (Some(t), _) => Some(view! { <TierBadge name=t.name colour=t.colour/> }.into_any()),
@@ -101,10 +101,7 @@ fn HeaderView(overview: CustomerOverview) -> impl IntoView {
             <Show when=move || auth.can_write()>
                 <div class="page-actions">
                     {if deleted {
-                        view! {
-                            <button class="btn" on:click=restore>"Restore"</button>
-                            <erase::EraseButton id=id code=customer.customer_code.clone() name=customer.name.clone()/>
-                        }.into_any()
+                        view! { <button class="btn" on:click=restore>"Restore"</button> }.into_any()
                     } else {
                         view! {
                             <button class="btn" on:click=move |_| {
