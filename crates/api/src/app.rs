@@ -31,6 +31,7 @@ pub fn configure_routes(cfg: &mut ServiceConfig) {
             .configure(routes::auth::configure)
             .configure(routes::users::configure)
             .configure(routes::customer_export::configure)
+            .configure(routes::duplicate::configure)
             .configure(routes::customer_list::configure)
             .configure(routes::customer_bulk::configure)
             .configure(routes::customer::configure)

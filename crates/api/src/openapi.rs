@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         (name = "tiers", description = "The tier catalogue and tier changes with pricing impact"),
         (name = "settings", description = "Organisation settings such as custom field definitions"),
         (name = "imports", description = "CSV imports: vendor templates and column mapping"),
+        (name = "duplicates", description = "Duplicate detection: explainable matching of customers"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

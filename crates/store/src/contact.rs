@@ -395,6 +395,8 @@ impl Store {
             audit::diff_of(Some(&before), Some(&after)),
         )
         .await?;
+        // Contacts' emails and phones and the main address are duplicate evidence.
+        crate::duplicate::refresh_match_keys(&txn, org, &[customer.as_uuid()]).await?;
         txn.commit().await?;
         Ok(after)
     }
@@ -462,6 +464,8 @@ impl Store {
             audit::diff_of(None, Some(&created)),
         )
         .await?;
+        // Contacts' emails and phones and the main address are duplicate evidence.
+        crate::duplicate::refresh_match_keys(&txn, org, &[customer.as_uuid()]).await?;
         txn.commit().await?;
         Ok(created)
     }
@@ -507,6 +511,8 @@ impl Store {
             audit::diff_of(Some(&before), Some(&after)),
         )
         .await?;
+        // Contacts' emails and phones and the main address are duplicate evidence.
+        crate::duplicate::refresh_match_keys(&txn, org, &[customer.as_uuid()]).await?;
         txn.commit().await?;
         Ok(after)
     }
@@ -605,6 +611,8 @@ impl Store {
             audit::diff_of(None, Some(&created)),
         )
         .await?;
+        // Contacts' emails and phones and the main address are duplicate evidence.
+        crate::duplicate::refresh_match_keys(&txn, org, &[customer.as_uuid()]).await?;
         txn.commit().await?;
         Ok(created)
     }
@@ -676,6 +684,8 @@ impl Store {
             audit::diff_of(Some(&before), Some(&after)),
         )
         .await?;
+        // Contacts' emails and phones and the main address are duplicate evidence.
+        crate::duplicate::refresh_match_keys(&txn, org, &[customer.as_uuid()]).await?;
         txn.commit().await?;
         Ok(after)
     }

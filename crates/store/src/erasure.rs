@@ -311,6 +311,14 @@ async fn scrub_customer_rows(
     )
     .await?;
 
+    // An anonymised record is evidence of nothing.
+    exec(
+        txn,
+        "DELETE FROM customer_match_keys WHERE organization_id = ? AND customer_id = ?",
+        key(),
+    )
+    .await?;
+
     let mut child_ids = Vec::new();
     for table in [
         "contacts",

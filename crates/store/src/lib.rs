@@ -11,6 +11,7 @@ pub mod audit;
 pub mod contact;
 pub mod custom_field;
 pub mod customer;
+pub mod duplicate;
 pub mod erasure;
 pub mod error;
 pub mod gdpr;

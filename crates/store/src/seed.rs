@@ -613,6 +613,8 @@ impl Store {
         self.bulk_insert_customers(demo.id, spec.customers, 2026, &owners)
             .await?;
         self.seed_customer_records(demo.id, 2026).await?;
+        // Bulk loads bypass the write paths that keep duplicate keys current.
+        self.rebuild_match_keys(demo.id).await?;
         let other = self
             .create_organization("Other Ltd", Some("GB"), "GBP")
             .await?;
@@ -628,6 +630,7 @@ impl Store {
         self.seed_tiers(other.id, "GBP").await?;
         self.bulk_insert_customers(other.id, 300, 7, &[other_owner.id])
             .await?;
+        self.rebuild_match_keys(other.id).await?;
         Ok(DemoOutcome {
             created: true,
             demo,
@@ -684,7 +687,8 @@ impl Store {
     }
 
     /// Inserts `count` generated customers into `org` as fast as the backend allows, continuing
-    /// the organisation's code sequence. Returns how many were inserted.
+    /// the organisation's code sequence. Returns how many were inserted. Duplicate keys are not
+    /// written (call [`Store::rebuild_match_keys`] when duplicate detection must see them).
     pub async fn bulk_insert_customers(
         &self,
         org: OrganizationId,

@@ -10,6 +10,7 @@ pub mod customer;
 pub mod customer_bulk;
 pub mod customer_export;
 pub mod customer_list;
+pub mod duplicate;
 pub mod events;
 pub mod gdpr;
 pub mod goal;

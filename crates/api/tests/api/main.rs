@@ -10,6 +10,7 @@ mod harness;
 mod auth;
 mod bulk;
 mod customers;
+mod duplicates;
 mod errors;
 mod export;
 mod gdpr;

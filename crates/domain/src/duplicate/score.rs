@@ -22,7 +22,7 @@ pub struct MatchInput {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub birth_date: Option<NaiveDate>,
-    /// The customer's and its contacts' addresses.
+    /// The customer's own email first, then its contacts'.
     pub emails: Vec<String>,
     pub phones: Vec<String>,
     pub website: Option<String>,
@@ -98,10 +98,12 @@ impl Profile {
             .as_deref()
             .and_then(normalize::registrable_domain)
             .or_else(|| {
-                // A company's own email domain is its web domain, unless it is free mail.
+                // A company's own email (the first one; the rest are its contacts') stands in
+                // for its web domain, unless it is free mail.
                 (!person)
-                    .then(|| emails.iter().find_map(|e| normalize::registrable_domain(e)))
+                    .then(|| input.emails.first())
                     .flatten()
+                    .and_then(|e| normalize::registrable_domain(e))
             });
         let mut address = input
             .address

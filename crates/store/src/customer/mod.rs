@@ -249,6 +249,7 @@ impl Store {
         txn.execute_raw(stmt(txn.get_database_backend(), &sql, values))
             .await?;
         replace_tags(&txn, org, id, new).await?;
+        crate::duplicate::refresh_match_keys(&txn, org, &[id.as_uuid()]).await?;
         let created = fetch(&txn, org, id, true).await?;
         audit::record(
             &txn,
@@ -385,6 +386,7 @@ pub(crate) async fn update_in(
         });
     }
     replace_tags(txn, org, id, new).await?;
+    crate::duplicate::refresh_match_keys(txn, org, &[id.as_uuid()]).await?;
     let after = fetch(txn, org, id, false).await?;
     record_changes_on_timeline(txn, org, before, &after, actor).await?;
     audit::record(
@@ -400,8 +402,6 @@ pub(crate) async fn update_in(
     Ok(after)
 }
 
-/// Flips `deleted_at` on or off, bumping the version and auditing. Runs in the caller's
-/// transaction so bulk calls can reuse it.
 /// Whether the customer was anonymised by a GDPR erasure (such a record stays in the bin).
 async fn is_erased(
     txn: &DatabaseTransaction,
@@ -422,6 +422,8 @@ async fn is_erased(
     Ok(row.is_some_and(|r| r.erased_at.is_some()))
 }
 
+/// Flips `deleted_at` on or off, bumping the version and auditing. Runs in the caller's
+/// transaction so bulk calls can reuse it.
 async fn set_deleted(
     txn: &DatabaseTransaction,
     org: OrganizationId,

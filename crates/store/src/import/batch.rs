@@ -547,6 +547,8 @@ async fn insert_creates(
     }
     insert_many(txn, "addresses", &address_names, addresses).await?;
     insert_many(txn, "contacts", &contact_names, contacts).await?;
+    let created: Vec<uuid::Uuid> = creates.iter().map(|(_, id, _)| id.as_uuid()).collect();
+    crate::duplicate::refresh_match_keys(txn, org, &created).await?;
 
     let activities = creates
         .iter()
