@@ -5,6 +5,7 @@
 //! customer it created) and asserts on changes, not on absolute totals others could move.
 
 mod customer;
+mod directory;
 mod harness;
 mod import;
 mod settings;
@@ -460,7 +461,8 @@ async fn filters_page_size_and_export_follow_the_url() {
 
         // Export of the current filter: the CSV has a header and one line per matching row.
         b.js("window.__csv = null; const make = URL.createObjectURL; URL.createObjectURL = blob => { blob.text().then(t => window.__csv = t); return make(blob); }; return true;").await?;
-        b.click(".page-actions button.btn").await?;
+        b.press("Export…").await?;
+        b.submit_dialog("Export customers").await?;
         b.wait_until("the CSV", "window.__csv !== null").await?;
         let csv = b.js("return window.__csv;").await?;
         let csv = csv.as_str().context("CSV text")?;

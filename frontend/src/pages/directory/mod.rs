@@ -1,9 +1,11 @@
 //! The customer directory: search, status chips with counts, filters, sortable columns,
-//! server-side pages, bulk operations and CSV export. The URL is the state: every control
-//! navigates, and the list is whatever the URL asks for, so back/forward, reloads and shared
-//! links all work. At narrow widths the table's rows become cards (CSS).
+//! server-side pages, bulk operations and export (CSV or Excel, with the columns chosen). The
+//! URL is the state: every control navigates, and the list is whatever the URL asks for, so
+//! back/forward, reloads and shared links all work. At narrow widths the table's rows become
+//! cards (CSS).
 
 mod bulk;
+mod export;
 mod filters;
 mod table;
 
@@ -18,7 +20,7 @@ use tenure_api_types::{CustomerList, TagCount, UserList, UserView, ViewCounts};
 use uuid::Uuid;
 
 use crate::api::{ApiError, Call};
-use crate::components::{Banner, Icon, use_toasts};
+use crate::components::{Banner, Icon};
 use crate::format;
 use crate::query::{DirectoryQuery, PAGE_SIZES, VIEWS};
 use crate::session::use_auth;
@@ -127,7 +129,7 @@ pub fn DirectoryPage() -> impl IntoView {
                 <p class="subtitle" aria-live="polite">{move || subtitle(directory)}</p>
             </div>
             <div class="page-actions">
-                <ExportButton/>
+                <export::ExportButton/>
                 <Show when=move || auth.can_write()>
                     <a class="btn btn-primary" href="/customers/new"><Icon name="plus"/>"New customer"</a>
                 </Show>
@@ -370,34 +372,5 @@ fn Pagination() -> impl IntoView {
                 </button>
             </div>
         </nav>
-    }
-}
-
-/// Downloads the current filter as CSV (through the API, with the signed-in user's token).
-#[component]
-fn ExportButton() -> impl IntoView {
-    let directory = expect_context::<Directory>();
-    let toasts = use_toasts();
-    let busy = RwSignal::new(false);
-    let export = move |_| {
-        busy.set(true);
-        let query = directory.query.get_untracked().export_query();
-        spawn_local(async move {
-            let path = format!("/customers/export.csv?{query}");
-            match Call::get(&path).bytes().await {
-                Ok(bytes) => {
-                    if crate::browser::download("customers.csv", "text/csv", &bytes).is_err() {
-                        toasts.error("The browser refused the download.");
-                    }
-                }
-                Err(e) => toasts.error(format!("Export failed: {}", e.message())),
-            }
-            busy.set(false);
-        });
-    };
-    view! {
-        <button class="btn" on:click=export disabled=move || busy.get()>
-            <Icon name="download"/>{move || if busy.get() { "Exporting…" } else { "Export CSV" }}
-        </button>
     }
 }
