@@ -82,3 +82,94 @@ pub struct DuplicateCandidate {
 pub struct DuplicateCheckResult {
     pub candidates: Vec<DuplicateCandidate>,
 }
+
+/// `POST /duplicate-scans`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateScanInput {
+    /// Every customer (`true`), or only those updated since the last completed scan (default;
+    /// the first scan is always full).
+    #[serde(default)]
+    pub full: Option<bool>,
+}
+
+/// A whole-base scan and its progress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicateScanView {
+    pub id: uuid::Uuid,
+    /// `full` or `incremental`.
+    pub mode: String,
+    /// `queued`, `running`, `completed` or `failed`.
+    pub status: String,
+    /// While running: `candidates`, `scoring` or `storing`.
+    pub phase: Option<String>,
+    /// Candidate pairs from blocking (each compared once).
+    pub candidates: i64,
+    /// Candidate pairs scored so far.
+    pub scored: i64,
+    /// Pairs at or above the review threshold.
+    pub pairs: i64,
+    /// Live customers covered.
+    pub customers: i64,
+    /// Blocking efficiency: candidate pairs per customer covered.
+    pub candidates_per_customer: f64,
+    /// 0 to 100.
+    pub percent: f64,
+    pub message: Option<String>,
+    pub created_by: String,
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One side of a pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicateSide {
+    pub customer_id: uuid::Uuid,
+    pub customer_code: String,
+    pub name: String,
+}
+
+/// A stored pair of possible duplicates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicatePairView {
+    pub id: uuid::Uuid,
+    pub left: DuplicateSide,
+    pub right: DuplicateSide,
+    pub score: f64,
+    /// `high` or `medium`.
+    pub confidence: String,
+    pub evidence: Vec<MatchEvidence>,
+    /// `open`, `dismissed` or `merged`.
+    pub status: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// `GET /duplicates`: the review queue, best first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicatePairList {
+    pub items: Vec<DuplicatePairView>,
+    pub next_cursor: Option<String>,
+}
+
+/// `POST /duplicates/dismiss`: at most 500 pair ids.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateDismissInput {
+    pub ids: Vec<uuid::Uuid>,
+}
+
+/// The pairs a dismiss took out of the queue (ids not open were left alone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicateDismissResult {
+    pub dismissed: Vec<uuid::Uuid>,
+}

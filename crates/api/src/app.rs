@@ -57,6 +57,7 @@ pub fn serve(
     workers: Option<usize>,
 ) -> std::io::Result<Server> {
     crate::import::worker::spawn(state.clone());
+    crate::duplicate::spawn(state.clone());
     let state = web::Data::new(state);
     // Built once: the spec route must be registered before the `/api/v1` scope, which would
     // otherwise swallow `/api/v1/openapi.json`.

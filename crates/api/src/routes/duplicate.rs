@@ -1,11 +1,14 @@
-//! Duplicate detection over HTTP: the real-time check a form calls while a customer is typed.
+//! Duplicate detection over HTTP: the real-time check a form calls while a customer is typed,
+//! whole-base scans in the background, and the review queue of stored pairs with dismissal.
 //! Candidates come from the store's blocking keys and are scored by the domain's matcher; the
 //! evidence says why each one matches.
 
-use actix_web::{post, web};
+use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
+use serde::Deserialize;
 use tenure_api_types::{
-    DuplicateCandidate, DuplicateCheckInput, DuplicateCheckResult, MatchEvidence, Problem,
+    DuplicateCandidate, DuplicateCheckInput, DuplicateCheckResult, DuplicateDismissInput,
+    DuplicateDismissResult, DuplicatePairList, DuplicateScanInput, DuplicateScanView, Problem,
 };
 use tenure_domain::customer::CustomerKind;
 use tenure_domain::duplicate::{MatchInput, Thresholds};
@@ -13,14 +16,22 @@ use tenure_domain::error::FieldError;
 use tenure_domain::ids::CustomerId;
 use tenure_domain::permission::Permission;
 use tenure_domain::values::CountryCode;
+use tenure_store::duplicate::pairs::PairFilter;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(check_duplicates);
+    cfg.service(check_duplicates)
+        .service(start_scan)
+        .service(get_scan)
+        .service(list_pairs)
+        .service(dismiss_many)
+        .service(dismiss_one);
 }
 
 /// A field's text, trimmed; `None` when blank.
@@ -124,32 +135,172 @@ async fn check_duplicates(
                 customer_code: c.customer_code,
                 name: c.name,
                 score: c.matched.score,
-                confidence: if c.matched.score >= thresholds.high {
-                    "high"
-                } else {
-                    "medium"
-                }
-                .to_owned(),
+                confidence: crate::duplicate::confidence(c.matched.score),
                 evidence: c
                     .matched
                     .evidence
                     .into_iter()
-                    .map(|e| MatchEvidence {
-                        field: e.field.to_owned(),
-                        left: e.left,
-                        right: e.right,
-                        similarity: e.similarity,
-                        weight: round(e.weight),
-                        contribution: round(e.contribution),
-                        rule: e.rule.to_owned(),
-                    })
+                    .map(crate::duplicate::evidence_view)
                     .collect(),
             })
             .collect(),
     }))
 }
 
-/// Weights to three decimals: enough to explain, stable to compare.
-fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+/// Start a whole-base scan in the background: every live customer (`full`), or by default only
+/// those updated since the last completed scan. Candidate pairs come from shared blocking keys
+/// (never the cross product); pairs at or above the review threshold are stored for review.
+/// Follow it with `GET /duplicate-scans/{id}` or `duplicate_scan.progress` on `GET /events`.
+#[utoipa::path(tag = "duplicates", security(("bearer" = [])),
+    request_body = DuplicateScanInput,
+    responses((status = 202, body = DuplicateScanView),
+        (status = 409, description = "A scan is already queued or running (`conflict`)", body = Problem, content_type = "application/problem+json")))]
+#[post("/duplicate-scans")]
+async fn start_scan(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Option<web::Json<DuplicateScanInput>>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Permission::CustomersWrite)?;
+    let full = body.and_then(|b| b.full).unwrap_or(false);
+    let scan = state
+        .store
+        .create_duplicate_scan(user.organization_id, full, &user.actor())
+        .await?;
+    Ok(HttpResponse::Accepted().json(crate::duplicate::scan_view(&scan)))
+}
+
+/// A scan's status and progress: candidate pairs, pairs scored, pairs kept, and the blocking
+/// efficiency (candidate pairs per customer).
+#[utoipa::path(tag = "duplicates", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = DuplicateScanView),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/duplicate-scans/{id}")]
+async fn get_scan(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<DuplicateScanView>, ApiError> {
+    user.require(Permission::CustomersRead)?;
+    let scan = state
+        .store
+        .duplicate_scan(user.organization_id, *id)
+        .await?;
+    Ok(web::Json(crate::duplicate::scan_view(&scan)))
+}
+
+/// Query of the review queue.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct PairParams {
+    /// `open` (default), `dismissed` or `merged`.
+    status: Option<String>,
+    /// 0 to 1 (default 0).
+    min_score: Option<f64>,
+    /// Only pairs with this customer on either side.
+    customer: Option<Uuid>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// 1 to 200 (default 50).
+    limit: Option<u64>,
+}
+
+/// The review queue: stored pairs by confidence, best first, with both customers, the score and
+/// the evidence. Pairs with a deleted side are left out. Keyset-paged.
+#[utoipa::path(tag = "duplicates", security(("bearer" = [])), params(PairParams),
+    responses((status = 200, body = DuplicatePairList),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[get("/duplicates")]
+async fn list_pairs(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    params: web::Query<PairParams>,
+) -> Result<web::Json<DuplicatePairList>, ApiError> {
+    user.require(Permission::CustomersRead)?;
+    let mut errors = Vec::new();
+    let status = params.status.clone().unwrap_or_else(|| "open".to_owned());
+    if !["open", "dismissed", "merged"].contains(&status.as_str()) {
+        errors.push(FieldError::new("status", "one of open, dismissed, merged"));
+    }
+    let min_score = params.min_score.unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&min_score) {
+        errors.push(FieldError::new("min_score", "must be 0 to 1"));
+    }
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        errors.push(FieldError::new("limit", "must be 1 to 200"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let page = state
+        .store
+        .duplicate_pairs(
+            user.organization_id,
+            &PairFilter {
+                status,
+                min_score,
+                customer: params.customer,
+            },
+            params.cursor.as_deref(),
+            limit,
+        )
+        .await?;
+    Ok(web::Json(DuplicatePairList {
+        items: page
+            .items
+            .into_iter()
+            .map(crate::duplicate::pair_view)
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Dismiss a pair: it leaves the queue and stays out of it until one of its records changes in a
+/// way matching reads.
+#[utoipa::path(tag = "duplicates", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = DuplicateDismissResult),
+        (status = 404, description = "No open pair with this id", body = Problem, content_type = "application/problem+json")))]
+#[post("/duplicates/{id}/dismiss")]
+async fn dismiss_one(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<DuplicateDismissResult>, ApiError> {
+    user.require(Permission::CustomersWrite)?;
+    let dismissed = state
+        .store
+        .dismiss_duplicate_pairs(user.organization_id, &[*id], &user.actor())
+        .await?;
+    if dismissed.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(web::Json(DuplicateDismissResult { dismissed }))
+}
+
+/// Dismiss many pairs at once (at most 500); ids that are not open pairs are left alone and not
+/// listed in the answer.
+#[utoipa::path(tag = "duplicates", security(("bearer" = [])),
+    request_body = DuplicateDismissInput,
+    responses((status = 200, body = DuplicateDismissResult),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/duplicates/dismiss")]
+async fn dismiss_many(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<DuplicateDismissInput>,
+) -> Result<web::Json<DuplicateDismissResult>, ApiError> {
+    user.require(Permission::CustomersWrite)?;
+    if body.ids.is_empty() || body.ids.len() > 500 {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "ids",
+            "give 1 to 500 pair ids",
+        )]));
+    }
+    let dismissed = state
+        .store
+        .dismiss_duplicate_pairs(user.organization_id, &body.ids, &user.actor())
+        .await?;
+    Ok(web::Json(DuplicateDismissResult { dismissed }))
 }

@@ -1,6 +1,6 @@
 //! `GET /events`: the tenant's Server-Sent Events stream. For now it carries import progress
-//! (`import.progress`, the job's view) at least once a second while a job runs, and once more
-//! when it ends. It reads the job table rather than an in-process channel, so it works the
+//! (`import.progress`, the job's view) and duplicate scan progress (`duplicate_scan.progress`)
+//! at least once a second while a job runs, and once more when it ends. It reads the job table rather than an in-process channel, so it works the
 //! same whichever replica runs the job; customer change events join it with the webhooks issue.
 
 use std::collections::HashMap;
@@ -41,7 +41,7 @@ struct Tail {
 }
 
 /// The organisation's event stream (`text/event-stream`). Events: `import.progress` with an
-/// `ImportJobView` as data. Browsers may pass the access token as `?access_token=` because
+/// `ImportJobView` as data, and `duplicate_scan.progress` with a `DuplicateScanView`. Browsers may pass the access token as `?access_token=` because
 /// `EventSource` cannot send headers.
 #[utoipa::path(tag = "events", security(("bearer" = [])),
     params(("access_token" = Option<String>, Query, description = "For EventSource, which cannot send Authorization")),
@@ -75,8 +75,32 @@ async fn events(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRespon
                     continue;
                 }
             };
+            let scans = match tail
+                .store
+                .active_duplicate_scans(tail.org, tail.since)
+                .await
+            {
+                Ok(scans) => scans,
+                Err(e) => {
+                    tracing::warn!(error = ?e, "event stream query failed");
+                    continue;
+                }
+            };
             tail.since = tick_start - chrono::Duration::seconds(2);
             let mut out = String::new();
+            for scan in scans {
+                let live = scan.status == "queued" || scan.status == "running";
+                let changed = tail.sent.get(&scan.id) != Some(&scan.updated_at);
+                if live || changed {
+                    tail.sent.insert(scan.id, scan.updated_at);
+                    let data = serde_json::to_string(&crate::duplicate::scan_view(&scan))
+                        .unwrap_or_default();
+                    out.push_str(&format!(
+                        "event: duplicate_scan.progress\nid: {}\ndata: {data}\n\n",
+                        scan.id
+                    ));
+                }
+            }
             for job in jobs {
                 let live = tenure_store::import::status::RUNNABLE.contains(&job.status.as_str());
                 let changed = tail.sent.get(&job.id) != Some(&job.updated_at);

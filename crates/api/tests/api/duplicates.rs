@@ -194,3 +194,241 @@ async fn the_check_finds_a_customer_under_other_spellings_and_explains_why(db: D
         vec!["kind", "birth_date", "country", "limit"]
     );
 }
+
+both!(a_scan_fills_the_review_queue_and_dismissals_are_remembered);
+
+async fn scan(app: &TestApp, full: bool) -> Value {
+    let started = json_of(
+        app.post("/api/v1/duplicate-scans", &app.staff, json!({"full": full}))
+            .await,
+        202,
+    )
+    .await;
+    let id = started["id"].as_str().expect("id").to_owned();
+    for _ in 0..300 {
+        let scan = json_of(
+            app.get(&format!("/api/v1/duplicate-scans/{id}"), &app.viewer)
+                .await,
+            200,
+        )
+        .await;
+        match scan["status"].as_str() {
+            Some("completed") => return scan,
+            Some("failed") => panic!("scan failed: {scan}"),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    panic!("scan {id} never completed");
+}
+
+async fn queue(app: &TestApp, query: &str) -> Vec<Value> {
+    let body = json_of(
+        app.get(&format!("/api/v1/duplicates?{query}"), &app.viewer)
+            .await,
+        200,
+    )
+    .await;
+    body["items"].as_array().cloned().unwrap_or_default()
+}
+
+fn pair_names(pairs: &[Value]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|p| {
+            let mut names = [
+                p["left"]["name"].as_str().unwrap_or_default().to_owned(),
+                p["right"]["name"].as_str().unwrap_or_default().to_owned(),
+            ];
+            names.sort();
+            (names[0].clone(), names[1].clone())
+        })
+        .collect()
+}
+
+async fn a_scan_fills_the_review_queue_and_dismissals_are_remembered(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let acme = app
+        .create(json!({"name": "Acme Widgets Inc", "website": "acme-widgets.example", "phone": "+14155552671"}))
+        .await;
+    let acme_llc = app
+        .create(json!({"name": "ACME Widgets, LLC", "website": "https://www.acme-widgets.example"}))
+        .await;
+    app.create(json!({"name": "Acme Widgts", "phone": "+1 415 555 2671"}))
+        .await;
+    app.create(json!({"name": "Globex Corporation", "website": "globex.example"}))
+        .await;
+    app.create(json!({"kind": "person", "name": "Robert Smith", "first_name": "Robert", "last_name": "Smith", "email": "r.smith@gmail.com"}))
+        .await;
+    app.create(json!({"kind": "person", "name": "Bob Smith", "first_name": "Bob", "last_name": "Smith", "email": "rsmith+crm@gmail.com"}))
+        .await;
+
+    // Only staff and owners start scans; the first one is full.
+    let response = app
+        .post("/api/v1/duplicate-scans", &app.viewer, json!({}))
+        .await;
+    expect_problem(response, 403, "forbidden").await;
+    let done = scan(&app, false).await;
+    assert_eq!(done["mode"], "full");
+    assert_eq!(done["customers"], 6);
+    // A typo'd name with nothing else in common (LLC vs Widgts) is below the review threshold.
+    assert_eq!(done["pairs"], 3, "{done}");
+    assert!(done["candidates"].as_i64().expect("n") >= 4, "{done}");
+    assert!(done["candidates_per_customer"].as_f64().expect("n") < 2.0);
+    assert_eq!(done["percent"], 100.0);
+
+    let open = queue(&app, "").await;
+    let mut names = pair_names(&open);
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            (
+                "ACME Widgets, LLC".to_owned(),
+                "Acme Widgets Inc".to_owned()
+            ),
+            ("Acme Widgets Inc".to_owned(), "Acme Widgts".to_owned()),
+            ("Bob Smith".to_owned(), "Robert Smith".to_owned()),
+        ]
+    );
+    let scores: Vec<f64> = open.iter().filter_map(|p| p["score"].as_f64()).collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+    assert!(
+        open.iter()
+            .all(|p| !p["evidence"].as_array().expect("evidence").is_empty())
+    );
+    assert!(queue(&app, "min_score=0.999").await.len() < 3);
+    let paged = json_of(
+        app.get("/api/v1/duplicates?limit=2", &app.viewer).await,
+        200,
+    )
+    .await;
+    let next = paged["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_owned();
+    let rest = queue(&app, &format!("limit=2&cursor={next}")).await;
+    assert_eq!(rest.len(), 1);
+    let other = json_of(app.get("/api/v1/duplicates", &app.other).await, 200).await;
+    assert!(other["items"].as_array().expect("items").is_empty());
+
+    // Dismissed pairs leave the queue and stay out while their records do not change.
+    let acme_pair = open
+        .iter()
+        .find(|p| {
+            pair_names(std::slice::from_ref(*p))[0]
+                == (
+                    "ACME Widgets, LLC".to_owned(),
+                    "Acme Widgets Inc".to_owned(),
+                )
+        })
+        .expect("acme pair")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let response = app
+        .post(
+            &format!("/api/v1/duplicates/{acme_pair}/dismiss"),
+            &app.viewer,
+            json!({}),
+        )
+        .await;
+    expect_problem(response, 403, "forbidden").await;
+    let dismissed = json_of(
+        app.post(
+            &format!("/api/v1/duplicates/{acme_pair}/dismiss"),
+            &app.staff,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(dismissed["dismissed"][0], acme_pair.as_str());
+    let again = app
+        .post(
+            &format!("/api/v1/duplicates/{acme_pair}/dismiss"),
+            &app.staff,
+            json!({}),
+        )
+        .await;
+    expect_problem(again, 404, "not_found").await;
+    assert_eq!(queue(&app, "").await.len(), 2);
+    let gone = queue(&app, "status=dismissed").await;
+    assert_eq!(gone.len(), 1);
+    assert!(
+        gone[0]["reviewed_by"]
+            .as_str()
+            .expect("who")
+            .starts_with("staff-")
+    );
+    let rescan = scan(&app, true).await;
+    assert_eq!(rescan["mode"], "full");
+    assert_eq!(
+        queue(&app, "status=dismissed").await.len(),
+        1,
+        "still dismissed"
+    );
+    assert_eq!(queue(&app, "").await.len(), 2);
+
+    // A change matching reads brings it back on the next (incremental) scan, and the shared
+    // phone now ties LLC to Widgts too.
+    let changed = app
+        .patch(
+            &format!("/api/v1/customers/{}", acme_llc["id"].as_str().expect("id")),
+            &app.staff,
+            acme_llc["version"].as_i64(),
+            json!({"phone": "+14155552671"}),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let incremental = scan(&app, false).await;
+    assert_eq!(incremental["mode"], "incremental");
+    assert!(queue(&app, "status=dismissed").await.is_empty());
+    assert_eq!(queue(&app, "").await.len(), 4);
+
+    // A deleted customer's pairs leave the queue at once.
+    let deleted = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/customers/{}", acme["id"].as_str().expect("id")),
+            Some(&app.staff),
+            None,
+        )
+        .await;
+    assert!(deleted.status().is_success());
+    assert_eq!(queue(&app, "").await.len(), 2);
+
+    // Bulk dismissal, and bad queries.
+    let ids: Vec<Value> = queue(&app, "")
+        .await
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
+    let bulk = json_of(
+        app.post(
+            "/api/v1/duplicates/dismiss",
+            &app.owner,
+            json!({"ids": ids}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(bulk["dismissed"].as_array().expect("ids").len(), 2);
+    assert!(queue(&app, "").await.is_empty());
+    let response = app
+        .post("/api/v1/duplicates/dismiss", &app.owner, json!({"ids": []}))
+        .await;
+    expect_problem(response, 422, "validation_failed").await;
+    let response = app
+        .get(
+            "/api/v1/duplicates?status=maybe&min_score=2&cursor=zz",
+            &app.viewer,
+        )
+        .await;
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), vec!["status", "min_score"]);
+}

@@ -462,6 +462,7 @@ async fn set_deleted(
         ],
     ))
     .await?;
+    crate::duplicate::refresh_match_keys(txn, org, &[id.as_uuid()]).await?;
     let after = fetch(txn, org, id, true).await?;
     audit::record(
         txn,

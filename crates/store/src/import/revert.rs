@@ -45,6 +45,14 @@ impl Store {
                 ],
             ))
             .await?;
+        // Deleted customers are nobody's duplicates.
+        txn.execute_raw(stmt(
+            txn.get_database_backend(),
+            "DELETE FROM customer_match_keys WHERE organization_id = ? AND customer_id IN \
+             (SELECT customer_id FROM import_job_changes WHERE job_id = ? AND action = 'created')",
+            vec![org.as_uuid().into(), job.id.into()],
+        ))
+        .await?;
         audit::record(
             &txn,
             org,

@@ -18,12 +18,15 @@ use uuid::Uuid;
 use crate::sql::{insert_many, stmt};
 use crate::{Store, StoreError};
 
+pub mod pairs;
+pub mod scan;
+
 /// Customers filed under one key beyond which the key is too common to be evidence of
 /// anything ("gmail", a shared switchboard): the check ignores it, the scan caps the block.
 pub const BLOCK_CAP: usize = 200;
 
 /// Ids bound per statement (SQLite's limit on parameters is far above).
-const ID_CHUNK: usize = 500;
+const ID_CHUNK: usize = 2_000;
 
 /// One possible duplicate of a record.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +37,7 @@ pub struct Candidate {
     pub matched: MatchScore,
 }
 
-/// The matcher's input for each of `ids` (live or deleted), keyed by id.
+/// The matcher's input for each live customer of `ids`, keyed by id.
 pub(crate) async fn match_inputs(
     db: &impl ConnectionTrait,
     org: OrganizationId,
@@ -80,7 +83,7 @@ pub(crate) async fn match_inputs(
             backend,
             &format!(
                 "SELECT id, kind, name, first_name, last_name, birth_date, email, phone, website, tax_id, country \
-                 FROM customers WHERE organization_id = ? AND id IN ({marks})"
+                 FROM customers WHERE organization_id = ? AND id IN ({marks}) AND deleted_at IS NULL"
             ),
             values(),
         ))
@@ -148,7 +151,8 @@ pub(crate) async fn match_inputs(
     Ok(inputs)
 }
 
-/// Rewrites the blocking keys of `ids` from their current data, in the caller's transaction.
+/// Rewrites the blocking keys of `ids` from their current data, in the caller's transaction
+/// (a deleted customer keeps none).
 pub(crate) async fn refresh_match_keys(
     db: &impl ConnectionTrait,
     org: OrganizationId,
@@ -244,8 +248,7 @@ impl Store {
         for key in blocking::keys(&profile) {
             let rows = KeyRow::find_by_statement(stmt(
                 backend,
-                "SELECT k.customer_id FROM customer_match_keys k JOIN customers c ON c.id = k.customer_id \
-                 WHERE k.organization_id = ? AND k.match_key = ? AND c.deleted_at IS NULL LIMIT ?",
+                "SELECT customer_id FROM customer_match_keys WHERE organization_id = ? AND match_key = ? LIMIT ?",
                 vec![
                     org.as_uuid().into(),
                     key.into(),

@@ -1,0 +1,165 @@
+//! The review queue: stored duplicate pairs by confidence, and dismissing them. A pair whose
+//! either side was deleted leaves the queue.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use tenure_domain::ids::OrganizationId;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor};
+use crate::sql::stmt;
+use crate::{Store, StoreError};
+
+/// One pair with both customers' code and name.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct PairRecord {
+    pub id: Uuid,
+    pub left_id: Uuid,
+    pub left_code: String,
+    pub left_name: String,
+    pub right_id: Uuid,
+    pub right_code: String,
+    pub right_name: String,
+    pub score: f64,
+    pub evidence: serde_json::Value,
+    pub status: String,
+    pub reviewed_by_label: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What the queue lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairFilter {
+    /// `open`, `dismissed` or `merged`.
+    pub status: String,
+    pub min_score: f64,
+    /// Only pairs with this customer on either side.
+    pub customer: Option<Uuid>,
+}
+
+/// One page of the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairPage {
+    pub items: Vec<PairRecord>,
+    pub next_cursor: Option<String>,
+}
+
+/// Cursor of the queue's order (score descending, then id).
+fn encode_cursor(score: f64, id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{score}|{id}"))
+}
+
+fn decode_cursor(raw: &str) -> Option<(f64, Uuid)> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
+    let (score, id) = text.split_once('|')?;
+    Some((score.parse().ok()?, id.parse().ok()?))
+}
+
+impl Store {
+    /// Pairs by confidence, best first, keyset-paged (`cursor` from the previous page; a bad
+    /// cursor is `Invalid` on `cursor`).
+    pub async fn duplicate_pairs(
+        &self,
+        org: OrganizationId,
+        filter: &PairFilter,
+        cursor: Option<&str>,
+        limit: u64,
+    ) -> Result<PairPage, StoreError> {
+        let mut sql = String::from(
+            "SELECT p.id, p.left_id, l.customer_code AS left_code, l.name AS left_name, \
+             p.right_id, r.customer_code AS right_code, r.name AS right_name, p.score, p.evidence, \
+             p.status, p.reviewed_by_label, p.reviewed_at, p.updated_at \
+             FROM duplicate_pairs p JOIN customers l ON l.id = p.left_id JOIN customers r ON r.id = p.right_id \
+             WHERE p.organization_id = ? AND p.status = ? AND p.score >= ? \
+             AND l.deleted_at IS NULL AND r.deleted_at IS NULL",
+        );
+        let mut values: Vec<Value> = vec![
+            org.as_uuid().into(),
+            filter.status.clone().into(),
+            filter.min_score.into(),
+        ];
+        if let Some(customer) = filter.customer {
+            sql.push_str(" AND (p.left_id = ? OR p.right_id = ?)");
+            values.extend([customer.into(), customer.into()]);
+        }
+        if let Some(raw) = cursor {
+            let (score, id) = decode_cursor(raw).ok_or_else(|| {
+                StoreError::Invalid(vec![tenure_domain::error::FieldError::new(
+                    "cursor",
+                    "not a cursor from this list",
+                )])
+            })?;
+            sql.push_str(" AND (p.score < ? OR (p.score = ? AND p.id > ?))");
+            values.extend([score.into(), score.into(), id.into()]);
+        }
+        sql.push_str(" ORDER BY p.score DESC, p.id LIMIT ?");
+        values.push(i64::try_from(limit + 1).unwrap_or(i64::MAX).into());
+        let mut items =
+            PairRecord::find_by_statement(stmt(self.db.get_database_backend(), &sql, values))
+                .all(&self.db)
+                .await?;
+        let next_cursor = if items.len() as u64 > limit {
+            items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            items.last().map(|p| encode_cursor(p.score, p.id))
+        } else {
+            None
+        };
+        Ok(PairPage { items, next_cursor })
+    }
+
+    /// Dismisses open pairs: they stay out of the queue until one of their records changes in
+    /// a way matching reads. Returns the ids dismissed (unknown or not open ones are skipped).
+    pub async fn dismiss_duplicate_pairs(
+        &self,
+        org: OrganizationId,
+        ids: &[Uuid],
+        actor: &Actor,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct IdRow {
+            id: Uuid,
+        }
+        let txn = self.begin_write().await?;
+        let backend = txn.get_database_backend();
+        let now = crate::now();
+        let mut dismissed = Vec::new();
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let mut values: Vec<Value> = vec![
+                actor.label.clone().into(),
+                now.into(),
+                now.into(),
+                org.as_uuid().into(),
+            ];
+            values.extend(chunk.iter().map(|id| Value::from(*id)));
+            let rows = IdRow::find_by_statement(stmt(
+                backend,
+                &format!(
+                    "UPDATE duplicate_pairs SET status = 'dismissed', reviewed_by_label = ?, reviewed_at = ?, updated_at = ? \
+                     WHERE organization_id = ? AND status = 'open' AND id IN ({marks}) RETURNING id"
+                ),
+                values,
+            ))
+            .all(&txn)
+            .await?;
+            dismissed.extend(rows.into_iter().map(|r| r.id));
+        }
+        for id in &dismissed {
+            audit::record(
+                &txn,
+                org,
+                actor,
+                "duplicate_pair.dismissed",
+                "duplicate_pair",
+                Some(*id),
+                serde_json::json!({}),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(dismissed)
+    }
+}
