@@ -21,7 +21,8 @@ use tenure_api_types::{
     CustomerView, ErasureRequest, ErasureView, FlagInput, FlagView, GoalInput, GoalList, GoalView,
     ImportJobList, ImportJobView, ImportMappingInput, ImportTemplateList, Ledger, LedgerEntryInput,
     LedgerEntryView, Problem, ProblemField, RefreshRequest, ResendInvoiceInput, Rollup,
-    SendMessageInput, TierChangeInput, TierList, TierPreview, TokenResponse,
+    SavedMappingInput, SavedMappingList, SavedMappingView, SendMessageInput, TierChangeInput,
+    TierList, TierPreview, TokenResponse,
 };
 use uuid::Uuid;
 
@@ -632,6 +633,32 @@ pub async fn save_import_mapping(
     Call::put(&format!("/imports/{id}/mapping"), input)
         .json()
         .await
+}
+
+/// The organisation's saved mappings, by name.
+pub async fn saved_mappings() -> Result<SavedMappingList, ApiError> {
+    Call::get("/import-mappings").json().await
+}
+
+/// A name already taken is a `409 conflict` (the answer does not say by which mapping: look it
+/// up by name); an empty or over-long name is a `422` on `name`.
+pub async fn create_saved_mapping(input: &SavedMappingInput) -> Result<SavedMappingView, ApiError> {
+    Call::post("/import-mappings", input).json().await
+}
+
+/// Replaces a saved mapping's name and mapping.
+pub async fn update_saved_mapping(
+    id: Uuid,
+    input: &SavedMappingInput,
+) -> Result<SavedMappingView, ApiError> {
+    Call::put(&format!("/import-mappings/{id}"), input)
+        .json()
+        .await
+}
+
+/// Jobs already mapped with it keep their copy.
+pub async fn delete_saved_mapping(id: Uuid) -> Result<(), ApiError> {
+    Call::delete(&format!("/import-mappings/{id}")).done().await
 }
 
 /// Starts the dry run; the job turns `validating`, then `validated`.

@@ -1,19 +1,23 @@
 //! Step 2: which field each column of the file feeds. The server has already guessed (from
 //! the headers, with a confidence); people pick a vendor template, change single columns, and
-//! say how rows find existing customers. Only the columns someone changed are sent as
-//! overrides, so the server's template and auto-mapping stay in charge of the rest; what the
-//! server saved is shown again after the save.
+//! say how rows find existing customers, or apply a mapping saved earlier ([`super::saved`]).
+//! Only the columns someone changed are sent as overrides, so the server's template and
+//! auto-mapping stay in charge of the rest; what the server saved is shown again after the
+//! save.
 
 use std::collections::{BTreeMap, HashMap};
 
 use leptos::prelude::*;
+use serde_json::{Map, Value};
 use tenure_api_types::{
     ImportColumn, ImportJobView, ImportMappingInput, ImportMatchInput, ImportTemplateView,
+    ImportTransformInput,
 };
 
 use crate::api::{self, ApiError};
 use crate::components::{Banner, ErrorState, Field, FieldKind, Spinner, run_busy, use_toasts};
 use crate::format;
+use crate::pages::imports::saved::{SavedMappingDialogs, SavedMappingPicker, SavedMappings};
 use crate::pages::imports::{may_run, use_imports};
 
 /// A header folded for comparison as the server folds it: ASCII letters and digits,
@@ -163,6 +167,96 @@ fn match_key(field: &str) -> Option<&'static str> {
     }
 }
 
+/// A saved mapping fitted to a file: the columns and transforms of headers the file has, and
+/// the headers it lacks (the server refuses a mapping that names a column the file does not
+/// have).
+pub fn fit_to_file(
+    mapping: &ImportMappingInput,
+    headers: &[String],
+) -> (ImportMappingInput, Vec<String>) {
+    let known = |header: &String| headers.contains(header);
+    let mut missing: Vec<String> = mapping
+        .columns
+        .keys()
+        .chain(mapping.transforms.keys())
+        .filter(|h| !known(h))
+        .cloned()
+        .collect();
+    missing.sort();
+    missing.dedup();
+    let fitted = ImportMappingInput {
+        columns: mapping
+            .columns
+            .iter()
+            .filter(|(h, _)| known(h))
+            .map(|(h, t)| (h.clone(), t.clone()))
+            .collect(),
+        transforms: mapping
+            .transforms
+            .iter()
+            .filter(|(h, _)| known(h))
+            .map(|(h, t)| (h.clone(), t.clone()))
+            .collect(),
+        ..mapping.clone()
+    };
+    (fitted, missing)
+}
+
+/// Everything the Map step's form holds, as signals: what `PUT /imports/{id}/mapping` takes.
+/// Transforms, defaults and the source have no controls here; they come from the job's saved
+/// mapping or a saved mapping applied, and go back as they came.
+#[derive(Clone, Copy)]
+pub struct MapState {
+    pub template: RwSignal<String>,
+    /// Someone's choice per column header (`None` ignores the column).
+    pub overrides: RwSignal<BTreeMap<String, Option<String>>>,
+    pub transforms: RwSignal<BTreeMap<String, Vec<ImportTransformInput>>>,
+    pub defaults: RwSignal<Map<String, Value>>,
+    pub by: RwSignal<String>,
+    /// The match key last guessed from the mapping: `by` follows the guesses while it is this.
+    auto_by: StoredValue<String>,
+    pub on_match: RwSignal<String>,
+    pub source: RwSignal<Option<String>>,
+}
+
+impl MapState {
+    /// The form's mapping as the API takes it.
+    pub fn input(&self) -> ImportMappingInput {
+        let by = self.by.get_untracked();
+        ImportMappingInput {
+            template: Some(self.template.get_untracked()),
+            columns: self.overrides.get_untracked(),
+            transforms: self.transforms.get_untracked(),
+            defaults: self.defaults.get_untracked(),
+            match_policy: Some(ImportMatchInput {
+                on_match: (by != "none").then(|| self.on_match.get_untracked()),
+                by: Some(by),
+                source: self.source.get_untracked(),
+            }),
+        }
+    }
+
+    /// Takes in `mapping` as if someone had chosen each of its settings here; a match key it
+    /// does not name follows the mapping, as it does before anyone picks one.
+    pub fn apply(&self, mapping: &ImportMappingInput) {
+        let policy = mapping.match_policy.clone().unwrap_or_default();
+        self.template.set(
+            mapping
+                .template
+                .clone()
+                .unwrap_or_else(|| "custom".to_owned()),
+        );
+        self.overrides.set(mapping.columns.clone());
+        self.transforms.set(mapping.transforms.clone());
+        self.defaults.set(mapping.defaults.clone());
+        self.source.set(policy.source);
+        self.on_match
+            .set(policy.on_match.unwrap_or_else(|| "update".to_owned()));
+        self.by
+            .set(policy.by.unwrap_or_else(|| self.auto_by.get_value()));
+    }
+}
+
 const MATCH_BY: [(&str, &str); 4] = [
     ("external_id", "External ID"),
     ("email", "Email"),
@@ -224,16 +318,30 @@ fn MapForm(
         .clone()
         .or_else(|| saved.template.clone())
         .unwrap_or_else(|| "custom".to_owned());
-    let template = RwSignal::new(applied_template.clone());
-    let overrides = RwSignal::new(saved.columns.clone());
-    let by = RwSignal::new(String::new());
-    let on_match = RwSignal::new(
-        job.match_policy
-            .as_ref()
-            .map(|m| m.on_match.clone())
-            .or_else(|| saved.match_policy.as_ref().and_then(|m| m.on_match.clone()))
-            .unwrap_or_else(|| "update".to_owned()),
-    );
+    let state = MapState {
+        template: RwSignal::new(applied_template.clone()),
+        overrides: RwSignal::new(saved.columns.clone()),
+        transforms: RwSignal::new(saved.transforms.clone()),
+        defaults: RwSignal::new(saved.defaults.clone()),
+        by: RwSignal::new(String::new()),
+        auto_by: StoredValue::new(String::new()),
+        on_match: RwSignal::new(
+            job.match_policy
+                .as_ref()
+                .map(|m| m.on_match.clone())
+                .or_else(|| saved.match_policy.as_ref().and_then(|m| m.on_match.clone()))
+                .unwrap_or_else(|| "update".to_owned()),
+        ),
+        source: RwSignal::new(saved.match_policy.as_ref().and_then(|m| m.source.clone())),
+    };
+    let MapState {
+        template,
+        overrides,
+        by,
+        auto_by,
+        on_match,
+        ..
+    } = state;
     let field_errors = RwSignal::new(HashMap::<String, String>::new());
     let banner = RwSignal::new(Vec::<String>::new());
     let busy = RwSignal::new(false);
@@ -241,7 +349,10 @@ fn MapForm(
     let total_rows = job.total_rows;
     let columns = StoredValue::new(job.columns.clone());
     let templates = StoredValue::new(templates);
-    let saved = StoredValue::new(saved);
+    let saved_mappings = SavedMappings::new(
+        state,
+        job.columns.iter().map(|c| c.header.clone()).collect(),
+    );
 
     let mapped = Memo::new(move |_| {
         let chosen = template.get();
@@ -252,12 +363,11 @@ fn MapForm(
         })
     });
     // The match key follows the mapping until someone picks one.
-    let auto_by = StoredValue::new(String::new());
     let initial_by = job
         .match_policy
         .as_ref()
         .map(|m| m.by.clone())
-        .or_else(|| saved.with_value(|s| s.match_policy.as_ref().and_then(|m| m.by.clone())));
+        .or_else(|| saved.match_policy.as_ref().and_then(|m| m.by.clone()));
     match initial_by {
         Some(chosen) => by.set(chosen),
         None => {
@@ -314,20 +424,7 @@ fn MapForm(
         ev.prevent_default();
         field_errors.set(HashMap::new());
         banner.set(Vec::new());
-        let kept = saved.get_value();
-        let kept_source = kept.match_policy.as_ref().and_then(|m| m.source.clone());
-        let by_now = by.get_untracked();
-        let input = ImportMappingInput {
-            template: Some(template.get_untracked()),
-            columns: overrides.get_untracked(),
-            transforms: kept.transforms,
-            defaults: kept.defaults,
-            match_policy: Some(ImportMatchInput {
-                on_match: (by_now != "none").then(|| on_match.get_untracked()),
-                by: Some(by_now),
-                source: kept_source,
-            }),
-        };
+        let input = state.input();
         run_busy(busy, async move {
             match api::save_import_mapping(id, &input).await {
                 Ok(view) => {
@@ -464,6 +561,10 @@ fn MapForm(
                 })
             }}
             <fieldset class="map-settings" disabled=move || !writer.get()>
+                <SavedMappingPicker saved=saved_mappings on_applied=Callback::new(move |_| {
+                    field_errors.set(HashMap::new());
+                    banner.set(Vec::new());
+                })/>
                 <Field name="import-template" label="Template" kind=FieldKind::Select(template_options)
                     value=template error=error_of("template")/>
                 <Field name="import-match-by" label="Find existing customers by" kind=FieldKind::Select(Signal::derive(|| options(&MATCH_BY)))
@@ -492,6 +593,7 @@ fn MapForm(
                 </Show>
             </div>
         </form>
+        <SavedMappingDialogs saved=saved_mappings/>
     }
 }
 
@@ -730,6 +832,69 @@ mod tests {
         assert_eq!(column_of_error("template"), None);
         assert_eq!(match_key("match.by"), Some("match.by"));
         assert_eq!(match_key("match_policy.on_match"), Some("match.on_match"));
+    }
+
+    #[test]
+    fn a_saved_mapping_fits_a_file_by_leaving_out_the_columns_it_lacks() {
+        let mut mapping = ImportMappingInput {
+            template: Some("custom".to_owned()),
+            ..ImportMappingInput::default()
+        };
+        mapping
+            .columns
+            .insert("Firma".to_owned(), Some("name".to_owned()));
+        mapping.columns.insert("Fax".to_owned(), None);
+        mapping.transforms.insert(
+            "Firma".to_owned(),
+            vec![ImportTransformInput::Case {
+                to: "title".to_owned(),
+            }],
+        );
+        mapping.transforms.insert("Gone".to_owned(), Vec::new());
+        let headers = ["Firma".to_owned(), "Ort".to_owned()];
+        let (fitted, left_out) = fit_to_file(&mapping, &headers);
+        assert_eq!(left_out, ["Fax", "Gone"]);
+        assert_eq!(fitted.columns.keys().collect::<Vec<_>>(), ["Firma"]);
+        assert_eq!(fitted.transforms.keys().collect::<Vec<_>>(), ["Firma"]);
+        assert_eq!(fitted.template.as_deref(), Some("custom"));
+        let (same, none) = fit_to_file(&fitted, &headers);
+        assert_eq!((same, none), (fitted, Vec::<String>::new()));
+    }
+
+    #[test]
+    fn the_form_gives_back_the_mapping_applied_to_it() {
+        let state = MapState {
+            template: RwSignal::new("custom".to_owned()),
+            overrides: RwSignal::new(BTreeMap::new()),
+            transforms: RwSignal::new(BTreeMap::new()),
+            defaults: RwSignal::new(Map::new()),
+            by: RwSignal::new("none".to_owned()),
+            auto_by: StoredValue::new("none".to_owned()),
+            on_match: RwSignal::new("update".to_owned()),
+            source: RwSignal::new(None),
+        };
+        let mut mapping = ImportMappingInput {
+            template: Some("hubspot_companies".to_owned()),
+            match_policy: Some(ImportMatchInput {
+                by: Some("email".to_owned()),
+                on_match: Some("skip".to_owned()),
+                source: Some("shop".to_owned()),
+            }),
+            ..ImportMappingInput::default()
+        };
+        mapping
+            .columns
+            .insert("Kontakt".to_owned(), Some("email".to_owned()));
+        mapping
+            .defaults
+            .insert("status".to_owned(), Value::from("active"));
+        state.apply(&mapping);
+        assert_eq!(state.input(), mapping);
+        // A mapping that names no match key leaves it to the guess from the columns.
+        state.apply(&ImportMappingInput::default());
+        assert_eq!(state.by.get_untracked(), "none");
+        assert_eq!(state.template.get_untracked(), "custom");
+        assert_eq!(state.on_match.get_untracked(), "update");
     }
 
     #[test]

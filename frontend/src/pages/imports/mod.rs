@@ -11,6 +11,7 @@ mod history;
 mod live;
 mod mapping;
 mod run;
+mod saved;
 mod upload;
 mod validate;
 
