@@ -17,7 +17,7 @@ use crate::postgres::{self, Postgres};
 use crate::temp_dir::TempDir;
 use crate::{build, cmd, workspace};
 
-const USAGE: &str = "usage: cargo xtask bench directory|timeline|import [--customers N] [--sqlite-customers N]\n       cargo xtask bench web [--runs N]";
+const USAGE: &str = "usage: cargo xtask bench directory|timeline|import|duplicates [--customers N] [--sqlite-customers N]\n       cargo xtask bench web [--runs N]";
 const BENCH_DATABASE: &str = "tenure_bench";
 
 #[derive(Debug, PartialEq)]
@@ -116,7 +116,7 @@ fn run_bench(
 
 fn parse(args: &[String]) -> Result<Options> {
     let Some((scenario, rest)) = args.split_first() else {
-        bail!("which benchmark? `directory`, `timeline`, `import` or `web`\n{USAGE}");
+        bail!("which benchmark? `directory`, `timeline`, `import`, `duplicates` or `web`\n{USAGE}");
     };
     // The timeline is about one customer's 10,000 activities; its tenant need not be huge.
     let mut options = match scenario.as_str() {
@@ -136,8 +136,14 @@ fn parse(args: &[String]) -> Result<Options> {
             postgres_customers: 1_000_000,
             sqlite_customers: 100_000,
         },
+        // Generated customers for the duplicate scan: the same targets.
+        "duplicates" => Options {
+            scenario: "duplicates",
+            postgres_customers: 1_000_000,
+            sqlite_customers: 100_000,
+        },
         _ => bail!(
-            "unknown benchmark `{scenario}`; `directory`, `timeline`, `import` or `web`\n{USAGE}"
+            "unknown benchmark `{scenario}`; `directory`, `timeline`, `import`, `duplicates` or `web`\n{USAGE}"
         ),
     };
     let mut rest = rest.iter();

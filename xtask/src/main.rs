@@ -39,6 +39,11 @@ commands:
                          and on SQLite (default 100000)
   bench timeline [--customers N] [--sqlite-customers N]
                          one customer's 10,000-entry timeline and overview, both backends
+  bench import [--customers N] [--sqlite-customers N]
+                         a generated HubSpot export through the CSV import (1M / 100k rows)
+  bench duplicates [--customers N] [--sqlite-customers N]
+                         a labelled near-duplicate set: full scan time, RSS, precision,
+                         recall, F1 and the real-time check's latency (1M / 100k)
   bench web [--runs N]   SPA size, and sign-in to first directory render in N fresh
                          headless browsers against the release server (default 10)
 ";

@@ -69,7 +69,8 @@ impl std::fmt::Display for LeaseLost {
 
 impl std::error::Error for LeaseLost {}
 
-async fn run(store: &Store, owner: &str, scan: &ScanRecord) -> anyhow::Result<()> {
+/// Runs one claimed scan to its end (the scanner loop, and the benchmark, call it).
+pub async fn run(store: &Store, owner: &str, scan: &ScanRecord) -> anyhow::Result<()> {
     let org = OrganizationId::from_uuid(scan.organization_id);
     let report = |phase: &'static str, counts: [i64; 4]| async move {
         if store

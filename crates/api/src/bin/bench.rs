@@ -2,10 +2,13 @@
 //! customer directory over HTTP and, for the same queries, the store call alone (SQL plus row
 //! decoding), so the cost of each layer is visible. `tenure-bench timeline` does the same for
 //! one customer's page: its activity timeline with 10,000 entries, and the overview.
-//! `tenure-bench import` runs a generated vendor export through the CSV import.
+//! `tenure-bench import` runs a generated vendor export through the CSV import;
+//! `tenure-bench duplicates` scans a labelled set of generated near-duplicates.
 //! It prints figures; it asserts nothing about them (targets live in the issue tracker and the
 //! closing notes, not in timed tests).
 
+#[path = "bench/duplicates.rs"]
+mod duplicates;
 #[path = "bench/import.rs"]
 mod import;
 #[path = "bench/timeline.rs"]
@@ -22,7 +25,7 @@ use tenure_store::Store;
 use tenure_store::customer::{CustomerFilter, Paging};
 use tenure_store::user::NewUser;
 
-const USAGE: &str = "usage: tenure-bench directory|timeline|import --database-url URL --customers N [--activities N] [--create-database] [--iterations N]";
+const USAGE: &str = "usage: tenure-bench directory|timeline|import|duplicates --database-url URL --customers N [--activities N] [--create-database] [--iterations N]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scenario {
@@ -30,6 +33,8 @@ enum Scenario {
     Timeline,
     /// `--customers` is the number of CSV rows.
     Import,
+    /// `--customers` generated records, a fifth of them with near-duplicates.
+    Duplicates,
 }
 
 struct Options {
@@ -48,6 +53,7 @@ fn parse_args() -> anyhow::Result<Options> {
         Some("directory") => Scenario::Directory,
         Some("timeline") => Scenario::Timeline,
         Some("import") => Scenario::Import,
+        Some("duplicates") => Scenario::Duplicates,
         _ => bail!("{USAGE}"),
     };
     let mut options = Options {
@@ -130,6 +136,9 @@ async fn main() -> anyhow::Result<()> {
     store.migrate().await?;
     if options.scenario == Scenario::Import {
         return import::run(&store, options.customers).await;
+    }
+    if options.scenario == Scenario::Duplicates {
+        return duplicates::run(&store, options.customers).await;
     }
     if options.scenario == Scenario::Timeline {
         return timeline::run(

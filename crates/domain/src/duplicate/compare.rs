@@ -57,6 +57,22 @@ pub fn token_set_ratio(a: &[String], b: &[String]) -> f64 {
     best
 }
 
+/// Token-set ratio discounted by the share of tokens left unmatched, so "rosdan" against
+/// "rosdan media" (one name inside the other) is close but not equal: extra words are weak
+/// evidence of another entity. Equal token sets are still 1.
+pub fn name_similarity(a: &[String], b: &[String]) -> f64 {
+    let set = token_set_ratio(a, b);
+    if set == 0.0 {
+        return 0.0;
+    }
+    let set_a: std::collections::BTreeSet<&String> = a.iter().collect();
+    let set_b: std::collections::BTreeSet<&String> = b.iter().collect();
+    let longer = set_a.len().max(set_b.len()) as f64;
+    let shared = set_a.intersection(&set_b).count() as f64;
+    let unmatched = ((longer - shared) / longer).clamp(0.0, 1.0);
+    set * (1.0 - 0.15 * unmatched)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +104,18 @@ mod tests {
         assert!(token_set_ratio(&t("acme widgets"), &t("acme widgts")) > 0.85);
         assert!(token_set_ratio(&t("acme"), &t("globex")) < 0.3);
         assert_eq!(token_set_ratio(&t(""), &t("acme")), 0.0);
+    }
+
+    #[test]
+    fn name_similarity_discounts_a_name_inside_another() {
+        assert_eq!(name_similarity(&t("acme widgets"), &t("widgets acme")), 1.0);
+        let inside = name_similarity(&t("rosdan"), &t("rosdan media"));
+        assert!(inside > 0.9 && inside < 0.95, "{inside}");
+        assert_eq!(
+            name_similarity(&t("rosdan"), &t("rosdan media")),
+            name_similarity(&t("rosdan media"), &t("rosdan"))
+        );
+        assert_eq!(name_similarity(&t(""), &t("acme")), 0.0);
     }
 
     #[test]

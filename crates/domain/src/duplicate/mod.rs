@@ -26,7 +26,7 @@ impl Default for Thresholds {
     fn default() -> Thresholds {
         Thresholds {
             high: 0.9,
-            medium: 0.7,
+            medium: 0.5,
         }
     }
 }
@@ -85,10 +85,15 @@ mod tests {
             vec![
                 ("name", "exact"),
                 ("phone", "e164"),
-                ("domain", "registrable_domain")
+                ("domain", "registrable_domain"),
+                ("email", "one_sided"),
             ]
         );
-        assert!(result.evidence.iter().all(|e| e.contribution > 0.0));
+        assert!(result.evidence[..3].iter().all(|e| e.contribution > 0.0));
+        assert!(result.evidence[3].contribution < 0.0);
+        // A draft being typed is not marked down for what it does not have yet.
+        let draft = score(&Profile::new(&a), &Profile::new(&b), &Model::for_draft());
+        assert_eq!(draft.evidence.len(), 3);
     }
 
     #[test]
@@ -154,6 +159,24 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_namesake_of_a_full_record_is_not_likely_the_same() {
+        let full = MatchInput {
+            birth_date: NaiveDate::from_ymd_opt(1977, 10, 5),
+            emails: vec!["thomas.jones442@gmail.com".to_owned()],
+            phones: vec!["+17189282051".to_owned()],
+            ..person("Thomas", "Jones")
+        };
+        let bare = person("Thomas", "Jones");
+        assert!(pair(&full, &bare).score < 0.7, "{:?}", pair(&full, &bare));
+        let variant = MatchInput {
+            phones: Vec::new(),
+            emails: vec!["thomasjones442@gmail.com".to_owned()],
+            ..full.clone()
+        };
+        assert!(pair(&full, &variant).score > 0.99);
+    }
+
+    #[test]
     fn people_with_the_same_name_but_other_dates_and_phones_are_not_merged() {
         let a = MatchInput {
             birth_date: NaiveDate::from_ymd_opt(1970, 1, 1),
@@ -182,7 +205,9 @@ mod tests {
         };
         let result = pair(&a, &b);
         assert_eq!(result.score, 0.0);
-        assert!(result.evidence.is_empty());
+        assert!(result.evidence.iter().all(|e| e.rule == "one_sided"));
+        let draft = score(&Profile::new(&a), &Profile::new(&b), &Model::for_draft());
+        assert!(draft.evidence.is_empty());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::customer::CustomerKind;
 use crate::values::CountryCode;
 
-use super::compare::{jaro_winkler, levenshtein, token_set_ratio};
+use super::compare::{jaro_winkler, levenshtein, name_similarity, token_set_ratio};
 use super::normalize;
 
 /// A record as the matcher sees it, before normalisation (what a customer or a draft holds).
@@ -185,6 +185,36 @@ pub struct Model {
     pub tax_id: FieldModel,
     /// log2 of the prior odds that a compared pair is a match.
     pub prior: f64,
+    /// What a field held by only one of the two records takes off (a bare namesake against a
+    /// full record is weaker than two full records agreeing). 0 for a draft being typed, which
+    /// is incomplete by nature.
+    pub one_sided: f64,
+}
+
+impl Model {
+    /// The model of a field by its evidence name.
+    pub fn field(&self, name: &str) -> Option<&FieldModel> {
+        Some(match name {
+            "name" => &self.name,
+            "first_name" => &self.first_name,
+            "last_name" => &self.last_name,
+            "birth_date" => &self.birth_date,
+            "email" => &self.email,
+            "phone" => &self.phone,
+            "domain" => &self.domain,
+            "address" => &self.address,
+            "tax_id" => &self.tax_id,
+            _ => return None,
+        })
+    }
+
+    /// The model for a record still being typed: missing fields are not held against it.
+    pub fn for_draft() -> Model {
+        Model {
+            one_sided: 0.0,
+            ..Model::default()
+        }
+    }
 }
 
 impl Default for Model {
@@ -192,15 +222,16 @@ impl Default for Model {
         let f = |m, u, floor| FieldModel { m, u, floor };
         Model {
             name: f(0.95, 0.005, 0.7),
-            first_name: f(0.92, 0.02, 0.75),
-            last_name: f(0.95, 0.005, 0.8),
+            first_name: f(0.92, 0.1, 0.75),
+            last_name: f(0.95, 0.1, 0.8),
             birth_date: f(0.97, 0.003, 0.5),
             email: f(0.7, 0.0001, 0.85),
             phone: f(0.7, 0.0005, 0.85),
             domain: f(0.85, 0.001, 0.99),
             address: f(0.75, 0.002, 0.6),
             tax_id: f(0.9, 0.00001, 0.79),
-            prior: -12.0,
+            prior: -4.5,
+            one_sided: 1.0,
         }
     }
 }
@@ -259,7 +290,7 @@ fn score_ordered(a: &Profile, b: &Profile, model: &Model) -> MatchScore {
         person_names(a, b, model, &mut push);
     } else if !a.name.is_empty() && !b.name.is_empty() {
         let joined = |p: &Profile| p.name.join(" ");
-        let set = token_set_ratio(&a.name, &b.name);
+        let set = name_similarity(&a.name, &b.name);
         let jw = jaro_winkler(&joined(a), &joined(b));
         let (similarity, rule) = if a.name == b.name {
             (1.0, "exact")
@@ -335,13 +366,50 @@ fn score_ordered(a: &Profile, b: &Profile, model: &Model) -> MatchScore {
         );
     }
 
+    if model.one_sided > 0.0 {
+        let one_sided = |has_a: bool, has_b: bool| has_a != has_b;
+        let fields: [(&'static str, bool, bool); 6] = [
+            ("birth_date", a.birth_date.is_some(), b.birth_date.is_some()),
+            ("email", !a.emails.is_empty(), !b.emails.is_empty()),
+            ("phone", !a.phones.is_empty(), !b.phones.is_empty()),
+            ("domain", a.domain.is_some(), b.domain.is_some()),
+            ("address", !a.address.is_empty(), !b.address.is_empty()),
+            ("tax_id", a.tax_id.is_some(), b.tax_id.is_some()),
+        ];
+        for (field, has_a, has_b) in fields {
+            if one_sided(has_a, has_b) {
+                let mark = |has: bool| if has { "(given)" } else { "" }.to_owned();
+                evidence.push(Evidence {
+                    field,
+                    left: mark(has_a),
+                    right: mark(has_b),
+                    similarity: 0.0,
+                    weight: 0.0,
+                    contribution: -model.one_sided,
+                    rule: "one_sided",
+                });
+            }
+        }
+    }
     let total: f64 = evidence.iter().map(|e| e.contribution).sum();
     let best: f64 = evidence.iter().map(|e| e.weight).sum();
-    let score = if evidence.is_empty() {
+    let worst: f64 = evidence
+        .iter()
+        .filter(|e| e.weight > 0.0)
+        .filter_map(|e| model.field(e.field))
+        .map(FieldModel::disagree)
+        .sum();
+    let identical = evidence
+        .iter()
+        .all(|e| e.similarity == 1.0 && e.weight > 0.0);
+    let score = if best <= worst {
         0.0
+    } else if identical {
+        // Equal on every field either record holds: the records cannot be told apart.
+        1.0
     } else {
-        let p = |w: f64| 1.0 / (1.0 + (-(w + model.prior)).exp2());
-        ((p(total) / p(best)).clamp(0.0, 1.0) * 1e4).round() / 1e4
+        let p = 1.0 / (1.0 + (-(total + model.prior)).exp2());
+        (p.clamp(0.0, 1.0) * 1e4).round() / 1e4
     };
     MatchScore { score, evidence }
 }

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::sql::{insert_many, stmt};
 use crate::{Store, StoreError};
 
+pub mod fixture;
 pub mod pairs;
 pub mod scan;
 
@@ -274,7 +275,8 @@ impl Store {
         let ids: Vec<Uuid> = ids.into_iter().map(|(id, _)| id).collect();
         let inputs = match_inputs(&self.db, org, &ids).await?;
         let names = names_of(&self.db, org, &ids).await?;
-        let model = Model::default();
+        // A draft is incomplete by nature: what it lacks is not held against a candidate.
+        let model = Model::for_draft();
         let mut candidates: Vec<Candidate> = ids
             .iter()
             .filter_map(|id| {

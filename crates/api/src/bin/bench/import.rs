@@ -135,7 +135,7 @@ fn row(i: u64, out: &mut impl Write) -> std::io::Result<()> {
 const HEADER: &str = "Record ID,Company name,Company Domain Name,Industry,Number of Employees,Phone Number,Street Address,City,State/Region,Postal Code,Country/Region,Lifecycle Stage,Create Date\r\n";
 
 /// Peak resident memory of this process (Linux), in MiB.
-fn peak_rss_mib() -> Option<f64> {
+pub(crate) fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
