@@ -297,8 +297,24 @@ pub fn changes<T: Serialize>(before: &T, after: &T) -> Map<String, Value> {
 
 // The customer page (Customer 360): one typed function per endpoint.
 
+/// The header and the Overview tab in one call; a `404` for a customer in the bin.
 pub async fn overview(id: Uuid) -> Result<CustomerOverview, ApiError> {
     Call::get(&format!("/customers/{id}/overview")).json().await
+}
+
+/// One customer, also when it is in the bin.
+pub async fn customer(id: Uuid) -> Result<CustomerView, ApiError> {
+    Call::get(&format!("/customers/{id}?include_deleted=true"))
+        .json()
+        .await
+}
+
+/// Brings a customer back from the bin. An erased customer can never come back: a `409
+/// conflict` whose detail says it was erased.
+pub async fn restore_customer(id: Uuid) -> Result<CustomerView, ApiError> {
+    Call::post(&format!("/customers/{id}/restore"), &serde_json::json!({}))
+        .json()
+        .await
 }
 
 /// `PATCH /customers/{id}` with `If-Match` (parent, settings, custom fields).

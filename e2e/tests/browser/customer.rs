@@ -443,6 +443,163 @@ async fn an_owner_erases_a_customers_personal_data_and_staff_cannot() {
     .await;
 }
 
+/// A customer deleted from its page waits in the bin, opens from there read-only under a banner
+/// that says so (no tabs, no edit), and comes back with Restore.
+#[tokio::test]
+async fn a_customer_in_the_bin_opens_from_the_bin_and_is_restored() {
+    run("customer-bin", DESKTOP, async |b: &Browser| {
+        let tag = unique();
+        let name = format!("Binned Works {tag}");
+        b.sign_in("staff@demo.example").await?;
+        let id = b.create_customer(json!({"name": name})).await?;
+        b.open_customer(&id, None).await?;
+        b.press("Delete").await?;
+        b.dialog("Delete this customer?").await?;
+        b.press("Delete customer").await?;
+        b.wait_until(
+            "back in the directory",
+            "location.pathname === '/customers'",
+        )
+        .await?;
+        b.toast("Customer moved to the bin.").await?;
+        b.rows_loaded().await?;
+
+        b.click("[data-testid=bin-toggle]").await?;
+        b.wait_until(
+            "the bin in the URL",
+            "location.search.includes('deleted=true')",
+        )
+        .await?;
+        search_directory(b, &tag).await?;
+        b.rows_loaded().await?;
+        ensure!(
+            b.row_names().await? == [name.clone()],
+            "the bin holds the customer"
+        );
+        let when = b
+            .find(&format!("tr[data-id='{id}'] [data-testid=deleted-at]"))
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            when.starts_with("Deleted "),
+            "the row says when it was deleted: {when:?}"
+        );
+        b.click(&format!("tr[data-id='{id}'] a.row-link")).await?;
+        b.wait_until(
+            "its page",
+            &format!("location.pathname === '/customers/{id}'"),
+        )
+        .await?;
+        let heading = b.find("[data-testid=customer-name]").await?.text().await?;
+        ensure!(
+            heading == name,
+            "the page is the binned customer: {heading:?}"
+        );
+        let banner = b.find("[data-testid=bin-banner]").await?.text().await?;
+        ensure!(
+            banner.contains("In the bin") && banner.contains("Deleted"),
+            "the banner says so: {banner:?}"
+        );
+        let crumbs = b.find("nav[aria-label=Breadcrumb]").await?.text().await?;
+        ensure!(
+            crumbs.contains("Bin"),
+            "the breadcrumb leads back to the bin: {crumbs:?}"
+        );
+        b.find(".binned-profile").await?;
+        ensure!(
+            b.find_all("[role=tablist]").await?.is_empty(),
+            "no tabs while in the bin"
+        );
+        ensure!(
+            b.find_all("a[href$='/edit']").await?.is_empty(),
+            "no edit while in the bin"
+        );
+        ensure!(
+            b.client
+                .find_all(Locator::XPath(
+                    "//button[normalize-space(.)='Delete' or normalize-space(.)='Log activity']"
+                ))
+                .await?
+                .is_empty(),
+            "none of a live customer's actions"
+        );
+        b.snapshot("customer-bin").await?;
+
+        // Editing it by address is refused too, with the way back.
+        b.goto(&format!("/customers/{id}/edit")).await?;
+        b.wait_until(
+            "the refusal",
+            "document.body.textContent.includes('This customer is in the bin')",
+        )
+        .await?;
+        ensure!(
+            b.find_all("form.customer-form").await?.is_empty(),
+            "no form for a customer in the bin"
+        );
+        b.click(&format!("a.btn[href='/customers/{id}']")).await?;
+
+        b.press("Restore").await?;
+        b.toast("Customer restored.").await?;
+        b.wait_until("the tabs", "document.querySelector('[role=tablist]')")
+            .await?;
+        ensure!(
+            b.find_all("[data-testid=bin-banner]").await?.is_empty(),
+            "the banner is gone"
+        );
+        b.find("a.btn-primary[href$='/edit']").await?;
+        b.find(".metric-grid").await?;
+        let stored = b.api("GET", &format!("/customers/{id}"), None).await?;
+        ensure!(
+            stored["deleted_at"].is_null(),
+            "restored: {}",
+            stored["deleted_at"]
+        );
+        Ok(())
+    })
+    .await;
+}
+
+/// An owner opens a customer from the bin and erases its personal data there; the anonymous
+/// record still opens from the bin, and Restore is refused with the server's reason.
+#[tokio::test]
+async fn an_owner_erases_a_customer_from_the_bin_which_then_cannot_come_back() {
+    run("customer-bin-erase", DESKTOP, async |b: &Browser| {
+        let tag = unique();
+        b.sign_in("owner@demo.example").await?;
+        let id = b
+            .create_customer(json!({"name": format!("Bin Erasure {tag}"), "email": format!("bin-{tag}@erasure.example")}))
+            .await?;
+        b.api("DELETE", &format!("/customers/{id}"), None).await?;
+        b.goto(&format!("/customers?deleted=true&q={tag}")).await?;
+        b.rows_loaded().await?;
+        b.click(&format!("tr[data-id='{id}'] a.row-link")).await?;
+        b.find("[data-testid=bin-banner]").await?;
+        let code = b.find("[data-testid=customer-code]").await?.text().await?;
+        b.press("Erase personal data…").await?;
+        b.dialog("Erase personal data").await?;
+        b.fill_in(&format!("Type {code} to confirm"), &code).await?;
+        b.click("[data-testid=erase-submit]").await?;
+        b.wait_until("back in the directory", "location.pathname === '/customers'").await?;
+        b.toast(&format!("Personal data of {code} erased")).await?;
+
+        b.open_customer(&id, None).await?;
+        let heading = b.find("[data-testid=customer-name]").await?.text().await?;
+        ensure!(heading == format!("Erased customer {code}"), "only the anonymous record is left: {heading:?}");
+        b.press("Restore").await?;
+        let refusal = b.find("[data-testid=bin-refusal]").await?.text().await?;
+        ensure!(refusal.contains("erased"), "the refusal gives the server's reason: {refusal:?}");
+        b.wait_until("no Restore any more", "![...document.querySelectorAll('button')].some(x => x.textContent.trim() === 'Restore')").await?;
+        ensure!(
+            b.client.find_all(Locator::XPath("//button[contains(normalize-space(.), 'Erase personal data')]")).await?.is_empty(),
+            "nor a second erasure"
+        );
+        b.snapshot("customer-bin-erased").await?;
+        Ok(())
+    })
+    .await;
+}
+
 /// Types `text` into the directory's search and waits for the URL to follow.
 async fn search_directory(b: &Browser, text: &str) -> anyhow::Result<()> {
     b.fill("#directory-search", text).await?;

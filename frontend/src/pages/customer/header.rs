@@ -1,12 +1,13 @@
-//! The customer page's header: where the customer sits (breadcrumb of its ancestors), who it
-//! is (name, code, status, tier, health and churn risk), its active flags, and the actions a
-//! role allows (an owner's GDPR erasure is its own module, [`super::erase`]). Also the "Send
-//! message" dialog the header opens. Everything shown comes from the overview the page loaded;
-//! nothing here loads data of its own.
+//! The customer page's header: where the customer sits (breadcrumb of its ancestors, or the
+//! bin), who it is (name, code, status, tier, health and churn risk), its active flags, and the
+//! actions a role allows (an owner's GDPR erasure is its own module, [`super::erase`]; a
+//! customer in the bin has its actions in [`super::bin`]). Also the "Send message" dialog the
+//! header opens. Everything shown comes from what the page loaded; nothing here loads data of
+//! its own.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use tenure_api_types::{ContactView, CustomerOverview, SendMessageInput};
+use tenure_api_types::{ContactView, SendMessageInput};
 
 use crate::api;
 use crate::components::{
@@ -14,28 +15,28 @@ use crate::components::{
     Spinner, StatusBadge, TierBadge, spawn_change, use_toasts,
 };
 use crate::format::{self, Tone};
-use crate::pages::customer::{erase, optional, use_customer_page};
+use crate::pages::customer::{Loaded, erase, optional, use_customer_page};
 use crate::session::use_auth;
 
 #[component]
 pub fn Header() -> impl IntoView {
     let page = use_customer_page();
     move || {
-        page.overview
+        page.loaded
             .get()
             .and_then(Result::ok)
-            .map(|overview| view! { <HeaderView overview=overview/> })
+            .map(|loaded| view! { <HeaderView loaded=loaded/> })
     }
 }
 
 #[component]
-fn HeaderView(overview: CustomerOverview) -> impl IntoView {
+fn HeaderView(loaded: Loaded) -> impl IntoView {
     let page = use_customer_page();
     let auth = use_auth();
     let toasts = use_toasts();
     let navigate = StoredValue::new_local(use_navigate());
     let confirm_delete = RwSignal::new(false);
-    let customer = overview.customer.clone();
+    let Loaded { customer, overview } = loaded;
     let id = customer.id;
     let deleted = customer.deleted_at.is_some();
     let name = customer.name.clone();
@@ -51,33 +52,23 @@ fn HeaderView(overview: CustomerOverview) -> impl IntoView {
             move || navigate.with_value(|go| go("/customers", Default::default())),
         );
     });
-    let restore = move |_| {
-        page.change(
-            toasts,
-            async move {
-                let path = format!("/customers/{id}/restore");
-                crate::api::Call::post(&path, &serde_json::json!({}))
-                    .done()
-                    .await
-            },
-            |()| "Customer restored.",
-        );
-    };
     let dialogs = page.dialogs;
     let active_flags: Vec<_> = overview
-        .flags
         .iter()
+        .flat_map(|o| &o.flags)
         .filter(|f| f.removed_at.is_none())
         .cloned()
         .collect();
-    let tier = overview.tier.clone();
+    let tier = overview.as_ref().and_then(|o| o.tier.clone());
+    let ancestors = overview.map(|o| o.ancestors).unwrap_or_default();
     view! {
         <div class="page-head customer-head">
             <div class="head-main">
                 <nav class="breadcrumb" aria-label="Breadcrumb">
                     <ol>
                         <li><a href="/customers">"Customers"</a></li>
-                        {overview.ancestors.iter().map(|a| view! {
+                        {deleted.then(|| view! { <li><a href="/customers?deleted=true">"Bin"</a></li> })}
+                        {ancestors.iter().map(|a| view! {
                             <li><a href=format!("/customers/{}", a.id)>{a.name.clone()}</a></li>
                         }).collect_view()}
                         <li aria-current="page">{customer.name.clone()}</li>
@@ -98,35 +89,29 @@ fn HeaderView(overview: CustomerOverview) -> impl IntoView {
                     {customer.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
                 </p>
             </div>
-            <Show when=move || auth.can_write()>
+            <Show when=move || auth.can_write() && !deleted>
                 <div class="page-actions">
-                    {if deleted {
-                        view! { <button class="btn" on:click=restore>"Restore"</button> }.into_any()
-                    } else {
-                        view! {
-                            <button class="btn" on:click=move |_| {
-                                dialogs.editing_activity.set(None);
-                                dialogs.log_activity.set(true);
-                            }><Icon name="plus"/>"Log activity"</button>
-                            <button class="btn" on:click=move |_| dialogs.send_message.set(true)>
-                                <Icon name="send"/>"Send message"
-                            </button>
-                            <Show when=move || auth.can_bill()>
-                                <button class="btn" on:click=move |_| dialogs.issue_credit.set(true)>
-                                    <Icon name="dollar"/>"Issue credit"
-                                </button>
-                            </Show>
-                            <button class="btn" on:click=move |_| dialogs.change_tier.set(true)>
-                                <Icon name="award"/>"Change tier"
-                            </button>
-                            <GdprExportButton id=id code=customer.customer_code.clone()/>
-                            <erase::EraseButton id=id code=customer.customer_code.clone() name=customer.name.clone()/>
-                            <button class="btn btn-danger" on:click=move |_| confirm_delete.set(true)>
-                                <Icon name="trash"/>"Delete"
-                            </button>
-                            <a class="btn btn-primary" href=format!("/customers/{id}/edit")><Icon name="edit"/>"Edit"</a>
-                        }.into_any()
-                    }}
+                    <button class="btn" on:click=move |_| {
+                        dialogs.editing_activity.set(None);
+                        dialogs.log_activity.set(true);
+                    }><Icon name="plus"/>"Log activity"</button>
+                    <button class="btn" on:click=move |_| dialogs.send_message.set(true)>
+                        <Icon name="send"/>"Send message"
+                    </button>
+                    <Show when=move || auth.can_bill()>
+                        <button class="btn" on:click=move |_| dialogs.issue_credit.set(true)>
+                            <Icon name="dollar"/>"Issue credit"
+                        </button>
+                    </Show>
+                    <button class="btn" on:click=move |_| dialogs.change_tier.set(true)>
+                        <Icon name="award"/>"Change tier"
+                    </button>
+                    <GdprExportButton id=id code=customer.customer_code.clone()/>
+                    <erase::EraseButton id=id code=customer.customer_code.clone() name=customer.name.clone()/>
+                    <button class="btn btn-danger" on:click=move |_| confirm_delete.set(true)>
+                        <Icon name="trash"/>"Delete"
+                    </button>
+                    <a class="btn btn-primary" href=format!("/customers/{id}/edit")><Icon name="edit"/>"Edit"</a>
                 </div>
             </Show>
         </div>
@@ -252,7 +237,7 @@ pub fn SendMessageDialog() -> impl IntoView {
 /// Downloads everything held about the customer (GDPR access request) as a ZIP; the server
 /// writes the export to the audit log.
 #[component]
-fn GdprExportButton(id: uuid::Uuid, code: String) -> impl IntoView {
+pub fn GdprExportButton(id: uuid::Uuid, code: String) -> impl IntoView {
     let toasts = use_toasts();
     let busy = RwSignal::new(false);
     let file = StoredValue::new(format!("gdpr-{code}.zip"));

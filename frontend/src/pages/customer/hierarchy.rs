@@ -40,11 +40,8 @@ pub fn HierarchyTab() -> impl IntoView {
         api::rollup(page.id)
     });
     let parent = move || {
-        page.overview.with(|o| {
-            o.as_ref()
-                .and_then(|o| o.as_ref().ok())
-                .and_then(|o| o.ancestors.last().cloned())
-        })
+        page.with_overview(|o| o.ancestors.last().cloned())
+            .flatten()
     };
     view! {
         <div class="hierarchy-grid">
@@ -235,10 +232,7 @@ fn ParentPicker() -> impl IntoView {
             _ => {}
         }
     };
-    let has_parent = move || {
-        page.overview
-            .with(|o| matches!(o, Some(Ok(o)) if !o.ancestors.is_empty()))
-    };
+    let has_parent = move || page.with_overview(|o| !o.ancestors.is_empty()) == Some(true);
     view! {
         <Show when=move || writer.get()>
             <div class="combobox">

@@ -6,9 +6,13 @@
 //! one counter ([`CustomerPage::refresh`]) that all of those loads follow, so the header, the
 //! tab and the Overview never disagree. The tab is in the URL (`?tab=contacts`), so back,
 //! reload and shared links work. This module must not call the API except through `crate::api`.
+//!
+//! A customer in the bin opens too: the API serves neither its overview nor its tabs' data, so
+//! the page shows the customer alone, read-only, with the way out of the bin ([`bin`]).
 
 mod activity;
 mod addresses;
+mod bin;
 mod contacts;
 mod erase;
 mod form;
@@ -26,7 +30,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use tenure_api_types::{ActivityView, CustomerOverview, CustomerView};
 use uuid::Uuid;
 
-use crate::api::{ApiError, Call};
+use crate::api::{self, ApiError};
 // The tabs take the clock and the viewer's zone from here.
 pub(crate) use crate::browser::{local_zone, now};
 use crate::components::{
@@ -36,7 +40,7 @@ use crate::session::use_auth;
 use form::{CustomerForm, Mode};
 use tabs::Tab;
 
-/// The customer the URL names, loaded (and reloadable).
+/// The customer the URL names, also from the bin, loaded (and reloadable).
 fn use_customer() -> (
     RwSignal<Option<Result<CustomerView, ApiError>>>,
     Callback<()>,
@@ -48,11 +52,7 @@ fn use_customer() -> (
         customer.set(None);
         spawn_local(async move {
             let result = match id.parse::<Uuid>() {
-                Ok(id) => {
-                    Call::get(&format!("/customers/{id}"))
-                        .json::<CustomerView>()
-                        .await
-                }
+                Ok(id) => api::customer(id).await,
                 Err(_) => Err(ApiError {
                     status: 404,
                     code: "not_found".to_owned(),
@@ -74,7 +74,7 @@ fn use_customer() -> (
 fn missing(error: &ApiError, reload: Callback<()>) -> AnyView {
     if error.status == 404 {
         view! {
-            <EmptyState title="Customer not found" hint="It may have been deleted, or the link is wrong.">
+            <EmptyState title="Customer not found" hint="The link may be wrong, or the customer was never in this organisation.">
                 <a class="btn" href="/customers">"Back to customers"</a>
             </EmptyState>
         }
@@ -113,6 +113,11 @@ pub fn EditCustomerPage() -> impl IntoView {
             Some(Ok(_)) if !auth.can_write() => view! {
                 <EmptyState title="You can't edit customers" hint="Your role can view customers but not change them."/>
             }.into_any(),
+            Some(Ok(c)) if c.deleted_at.is_some() => view! {
+                <EmptyState title="This customer is in the bin" hint="A customer in the bin cannot be changed. Restore it from its page first.">
+                    <a class="btn" href=format!("/customers/{}", c.id)>{format!("Go to {}", c.name)}</a>
+                </EmptyState>
+            }.into_any(),
             Some(Ok(c)) => view! {
                 <div class="page-head">
                     <div>
@@ -126,11 +131,37 @@ pub fn EditCustomerPage() -> impl IntoView {
     }
 }
 
+/// What the page loaded: the customer, and its overview. The API serves the overview of live
+/// customers only, so a customer in the bin comes without one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub customer: CustomerView,
+    pub overview: Option<CustomerOverview>,
+}
+
+/// The overview; for a customer in the bin (whose overview is a `404`), the customer alone.
+async fn load(id: Uuid) -> Result<Loaded, ApiError> {
+    match api::overview(id).await {
+        Ok(overview) => Ok(Loaded {
+            customer: overview.customer.clone(),
+            overview: Some(overview),
+        }),
+        Err(error) if error.status == 404 => match api::customer(id).await {
+            Ok(customer) if customer.deleted_at.is_some() => Ok(Loaded {
+                customer,
+                overview: None,
+            }),
+            _ => Err(error),
+        },
+        Err(error) => Err(error),
+    }
+}
+
 /// What every part of the customer page shares.
 #[derive(Clone, Copy)]
 pub struct CustomerPage {
     pub id: Uuid,
-    pub overview: LocalResource<Result<CustomerOverview, ApiError>>,
+    pub loaded: LocalResource<Result<Loaded, ApiError>>,
     /// Bumped after every change made on the page; every tab's data follows it.
     pub changed: RwSignal<u32>,
     pub dialogs: Dialogs,
@@ -176,19 +207,45 @@ impl CustomerPage {
 
     /// The customer as last loaded.
     pub fn customer(&self) -> Option<CustomerView> {
-        self.overview.with(|o| {
-            o.as_ref()
-                .and_then(|o| o.as_ref().ok())
-                .map(|o| o.customer.clone())
+        self.loaded.with(|l| {
+            l.as_ref()
+                .and_then(|l| l.as_ref().ok())
+                .map(|l| l.customer.clone())
         })
     }
 
     pub fn customer_untracked(&self) -> Option<CustomerView> {
-        self.overview.with_untracked(|o| {
-            o.as_ref()
-                .and_then(|o| o.as_ref().ok())
-                .map(|o| o.customer.clone())
+        self.loaded.with_untracked(|l| {
+            l.as_ref()
+                .and_then(|l| l.as_ref().ok())
+                .map(|l| l.customer.clone())
         })
+    }
+
+    /// `f` of the overview as last loaded; `None` before it is, and for a customer in the bin.
+    pub fn with_overview<R>(&self, f: impl FnOnce(&CustomerOverview) -> R) -> Option<R> {
+        self.loaded.with(|l| {
+            l.as_ref()
+                .and_then(|l| l.as_ref().ok())
+                .and_then(|l| l.overview.as_ref())
+                .map(f)
+        })
+    }
+
+    /// The same, without following later loads.
+    pub fn with_overview_untracked<R>(&self, f: impl FnOnce(&CustomerOverview) -> R) -> Option<R> {
+        self.loaded.with_untracked(|l| {
+            l.as_ref()
+                .and_then(|l| l.as_ref().ok())
+                .and_then(|l| l.overview.as_ref())
+                .map(f)
+        })
+    }
+
+    /// Whether the customer as last loaded is in the bin.
+    pub fn in_bin(&self) -> bool {
+        self.loaded
+            .with(|l| matches!(l, Some(Ok(l)) if l.customer.deleted_at.is_some()))
     }
 
     /// The customer's currency (the organisation's default until loaded).
@@ -225,7 +282,7 @@ pub fn CustomerPage() -> impl IntoView {
 
 /// Whether the page has something to show.
 #[derive(Clone, PartialEq)]
-enum Loaded {
+enum Shown {
     Loading,
     Ready,
     Failed(ApiError),
@@ -234,13 +291,13 @@ enum Loaded {
 #[component]
 fn Customer360(id: Uuid) -> impl IntoView {
     let changed = RwSignal::new(0_u32);
-    let overview = LocalResource::new(move || {
+    let loaded = LocalResource::new(move || {
         changed.track();
-        crate::api::overview(id)
+        load(id)
     });
     let page = CustomerPage {
         id,
-        overview,
+        loaded,
         changed,
         dialogs: Dialogs {
             log_activity: RwSignal::new(false),
@@ -253,27 +310,42 @@ fn Customer360(id: Uuid) -> impl IntoView {
     provide_context(page);
     let toasts = crate::components::use_toasts();
     // Once shown, the page stays: a failed reload is a toast, not a blank page.
-    let loaded = Memo::new(move |previous: Option<&Loaded>| {
-        let ready_before = previous == Some(&Loaded::Ready);
-        match overview.get() {
-            None if ready_before => Loaded::Ready,
-            None => Loaded::Loading,
-            Some(Ok(_)) => Loaded::Ready,
+    let shown = Memo::new(move |previous: Option<&Shown>| {
+        let ready_before = previous == Some(&Shown::Ready);
+        match loaded.get() {
+            None if ready_before => Shown::Ready,
+            None => Shown::Loading,
+            Some(Ok(_)) => Shown::Ready,
             Some(Err(error)) if ready_before => {
                 toasts.error(error.message());
-                Loaded::Ready
+                Shown::Ready
             }
-            Some(Err(error)) => Loaded::Failed(error),
+            Some(Err(error)) => Shown::Failed(error),
         }
+    });
+    // A customer in the bin has no overview and no tabs to show: its profile stands in for
+    // them (kept while it reloads, so restoring it does not flash).
+    let profile_only = Memo::new(move |previous: Option<&bool>| {
+        page.loaded.with(|l| match l {
+            Some(Ok(l)) => l.overview.is_none(),
+            _ => previous.copied().unwrap_or(false),
+        })
     });
     let query = use_query_map();
     let tab = Memo::new(move |_| Tab::from_key(query.with(|q| q.get("tab")).as_deref()));
     let retry = Callback::new(move |_| page.refresh());
-    move || match loaded.get() {
-        Loaded::Loading => view! { <div class="skeleton-block" aria-busy="true"></div> }.into_any(),
-        Loaded::Failed(error) => missing(&error, retry),
-        Loaded::Ready => view! {
+    move || match shown.get() {
+        Shown::Loading => view! { <div class="skeleton-block" aria-busy="true"></div> }.into_any(),
+        Shown::Failed(error) => missing(&error, retry),
+        Shown::Ready if profile_only.get() => view! {
             <header::Header/>
+            <bin::BinBanner/>
+            <bin::BinnedProfile/>
+        }
+        .into_any(),
+        Shown::Ready => view! {
+            <header::Header/>
+            <bin::BinBanner/>
             <tabs::TabList current=tab/>
             <div class="tab-panel" role="tabpanel" id="customer-tab-panel"
                 aria-labelledby=move || format!("tab-{}", tab.get().key())>
@@ -297,10 +369,12 @@ fn Customer360(id: Uuid) -> impl IntoView {
     }
 }
 
-/// The signed-in user may write on customers (staff, owners): a reactive check for views.
+/// The signed-in user may write on this customer (staff, owners; nobody while it is in the
+/// bin): a reactive check for views.
 fn can_write() -> Signal<bool> {
     let auth = use_auth();
-    Signal::derive(move || auth.can_write())
+    let page = use_customer_page();
+    Signal::derive(move || auth.can_write() && !page.in_bin())
 }
 
 /// Text of a form field as an optional wire value: trimmed, empty is `None`.

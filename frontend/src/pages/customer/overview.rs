@@ -4,7 +4,7 @@
 //! controls write.
 
 use leptos::prelude::*;
-use tenure_api_types::{CustomerOverview, FlagInput, FlagView};
+use tenure_api_types::{CustomerOverview, CustomerView, FlagInput, FlagView};
 
 use crate::api;
 use crate::components::{
@@ -19,9 +19,7 @@ use crate::pages::customer::{activity, can_write, goals, now, optional, use_cust
 pub fn OverviewTab() -> impl IntoView {
     let page = use_customer_page();
     move || {
-        page.overview
-            .get()
-            .and_then(Result::ok)
+        page.with_overview(Clone::clone)
             .map(|overview| view! { <OverviewView overview=overview/> })
     }
 }
@@ -50,31 +48,12 @@ fn OverviewView(overview: CustomerOverview) -> impl IntoView {
         ),
         ("Credit balance", money(&m.credit_balance), None),
     ];
-    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
-    let facts: Vec<(&str, String)> = vec![
-        ("Code", c.customer_code.clone()),
-        ("Type", format::label(&c.customer_type)),
-        ("Email", dash(&c.email)),
-        ("Phone", dash(&c.phone)),
-        ("Website", dash(&c.website)),
-        ("Country", dash(&c.country)),
-        ("Industry", dash(&c.industry)),
-        ("Company size", dash(&c.company_size)),
-        ("Payment", format::humanize(&c.payment_status)),
-        (
-            "Payment terms",
-            c.payment_terms_days
-                .map_or_else(|| "—".to_owned(), |d| format!("{d} days")),
-        ),
-        (
-            "Customer since",
-            c.customer_since
-                .map_or_else(|| "—".to_owned(), format::date),
-        ),
+    let mut facts = profile_facts(&c);
+    facts.extend([
         ("Contacts", m.contacts.to_string()),
         ("Open tickets", m.open_tickets.to_string()),
         ("Child accounts", overview.children.to_string()),
-    ];
+    ]);
     let history = overview.mrr_history.clone();
     let currency = m.currency.clone();
     let chart = (!history.is_empty()).then(|| {
@@ -197,6 +176,32 @@ fn OverviewView(overview: CustomerOverview) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// What the Profile card lists of the customer record itself.
+pub fn profile_facts(c: &CustomerView) -> Vec<(&'static str, String)> {
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
+    vec![
+        ("Code", c.customer_code.clone()),
+        ("Type", format::label(&c.customer_type)),
+        ("Email", dash(&c.email)),
+        ("Phone", dash(&c.phone)),
+        ("Website", dash(&c.website)),
+        ("Country", dash(&c.country)),
+        ("Industry", dash(&c.industry)),
+        ("Company size", dash(&c.company_size)),
+        ("Payment", format::humanize(&c.payment_status)),
+        (
+            "Payment terms",
+            c.payment_terms_days
+                .map_or_else(|| "—".to_owned(), |d| format!("{d} days")),
+        ),
+        (
+            "Customer since",
+            c.customer_since
+                .map_or_else(|| "—".to_owned(), format::date),
+        ),
+    ]
 }
 
 /// Flags on the account: the active ones with who set them and why; staff add and remove them.

@@ -69,13 +69,7 @@ pub fn changed_keys(before: &Map<String, Value>, after: &Map<String, Value>) -> 
 pub fn SettingsTab() -> impl IntoView {
     let page = use_customer_page();
     let writer = can_write();
-    let tier = move || {
-        page.overview.with(|o| {
-            o.as_ref()
-                .and_then(|o| o.as_ref().ok())
-                .map(|o| (o.tier.clone(), o.customer.tier.clone()))
-        })
-    };
+    let tier = move || page.with_overview(|o| (o.tier.clone(), o.customer.tier.clone()));
     view! {
         <section class="card" aria-labelledby="tier-heading">
             <div class="card-head">
@@ -132,11 +126,8 @@ pub fn TierDialog() -> impl IntoView {
     let busy = RwSignal::new(false);
     let dialog = page.dialog(open, busy, errors);
     let current = move || {
-        page.overview.with_untracked(|o| {
-            o.as_ref()
-                .and_then(|o| o.as_ref().ok())
-                .and_then(|o| o.tier.as_ref().map(|t| t.id.to_string()))
-        })
+        page.with_overview_untracked(|o| o.tier.as_ref().map(|t| t.id.to_string()))
+            .flatten()
     };
     Effect::new(move |_| {
         if !open.get() {

@@ -1,7 +1,8 @@
 //! The customer table: sortable headers (with `aria-sort`), row checkboxes for bulk work,
-//! coloured health and risk badges, skeleton rows while the first page loads, and empty and
-//! error states that say what to do. Arrow keys move between rows. Under 768 px the same rows
-//! are laid out as cards by the stylesheet (each cell carries its column name).
+//! coloured health and risk badges, when a row in the bin was deleted (its link opens the
+//! customer's page there too), skeleton rows while the first page loads, and empty and error
+//! states that say what to do. Arrow keys move between rows. Under 768 px the same rows are
+//! laid out as cards by the stylesheet (each cell carries its column name).
 
 use leptos::prelude::*;
 use tenure_api_types::CustomerView;
@@ -171,7 +172,10 @@ fn Row(
                 <a class="row-link" href=href>{customer.name.clone()}</a>
                 <span class="cell-sub">{subtitle}</span>
                 <span class="cell-meta"><StatusBadge status=customer.status.clone()/>
-                    {owner.map(|o| view! { <span class="muted">{o}</span> })}</span>
+                    {owner.map(|o| view! { <span class="muted">{o}</span> })}
+                    {customer.deleted_at.map(|at| view! {
+                        <span class="muted" data-testid="deleted-at">{format!("Deleted {}", format::relative(at, now))}</span>
+                    })}</span>
             </td>
             <td data-label="Plan">{customer.plan.clone().unwrap_or_else(|| "—".to_owned())}
                 {customer.tier.clone().map(|t| view! { <span class="cell-sub">{t}</span> })}</td>
