@@ -1,6 +1,6 @@
 //! Blocking keys: the few values under which a record is filed so that a scan compares only
 //! records sharing one, never the cross product. Exact keys (email, phone, domain, tax id) and
-//! name keys that survive common typos: for companies the first three letters of the first two
+//! name keys that survive common typos: for companies the first four letters of the first two
 //! name tokens in sorted order, and the longest token; for people the start of the family name
 //! with the given name's initial, in both orders (so swapped names meet). A scan caps each
 //! block and adds a sorted-neighbourhood pass over [`name_key`].
@@ -33,7 +33,7 @@ pub fn keys(profile: &Profile) -> Vec<String> {
         let head: Vec<String> = sorted
             .iter()
             .take(2)
-            .map(|t| t.chars().take(3).collect())
+            .map(|t| t.chars().take(4).collect())
             .collect();
         keys.push(format!("n:{}", head.join(" ")));
         if let Some(longest) = profile

@@ -146,8 +146,9 @@ impl Generator {
         &items[self.rng.random_range(0..items.len())]
     }
 
+    /// An invented word of 2 to 4 syllables (2.6 million of them).
     fn word(&mut self) -> String {
-        let n = self.rng.random_range(2..=3);
+        let n = self.rng.random_range(2..=4);
         let raw: String = (0..n).map(|_| *self.pick(SYLLABLES)).collect();
         let mut chars = raw.chars();
         chars
