@@ -7,6 +7,7 @@ mod app;
 mod browser;
 mod components;
 mod format;
+mod live;
 mod pages;
 mod perf;
 mod query;

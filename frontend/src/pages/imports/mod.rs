@@ -3,12 +3,11 @@
 //!
 //! The job is the state. Its address is `/imports/{id}`, so a reload or a shared link returns
 //! to it, and its status says which step is shown ([`Step::of`]); people may step back to the
-//! mapping until the import starts. While a job works, [`live`] keeps it fresh from the
+//! mapping until the import starts. While a job works, [`crate::live`] keeps it fresh from the
 //! server's event stream (or by polling). This module must not call the API except through
 //! `crate::api`, and must not hold a copy of a job's state that the server does not.
 
 mod history;
-mod live;
 mod mapping;
 mod run;
 mod saved;
@@ -71,6 +70,22 @@ pub fn editable(job: &ImportJobView) -> bool {
 /// Whether the job is working, so worth following live.
 pub fn working(status: &str) -> bool {
     matches!(status, "validating" | "queued" | "running" | "reverting")
+}
+
+impl crate::live::Job for ImportJobView {
+    const EVENT: &'static str = "import.progress";
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn working(&self) -> bool {
+        working(&self.status)
+    }
+
+    fn fetch(id: Uuid) -> impl Future<Output = Result<ImportJobView, ApiError>> + 'static {
+        api::import_job(id)
+    }
 }
 
 /// Whether the job's rows were written (so its counts are real, not a forecast).
@@ -259,7 +274,7 @@ pub fn ImportsPage() -> impl IntoView {
         });
     };
     Effect::new(move |_| load(param.get()));
-    live::follow(imports.job, Callback::new(move |view| imports.seen(view)));
+    crate::live::follow(imports.job, Callback::new(move |view| imports.seen(view)));
     let loaded = Memo::new(move |_| imports.job.with(|j| j.as_ref().map(|j| j.id)));
     let body = move || {
         if let Some(error) = load_error.get() {
