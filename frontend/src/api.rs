@@ -18,8 +18,10 @@ use serde_json::{Map, Value};
 use tenure_api_types::{
     ActivityInput, ActivityList, ActivityView, AddressInput, AddressList, AddressView, ChildList,
     ContactInput, ContactList, ContactView, CustomFieldList, CustomerList, CustomerOverview,
-    CustomerView, ErasureRequest, ErasureView, FlagInput, FlagView, GoalInput, GoalList, GoalView,
-    ImportJobList, ImportJobView, ImportMappingInput, ImportTemplateList, Ledger, LedgerEntryInput,
+    CustomerView, DuplicateCheckInput, DuplicateCheckResult, DuplicateDismissInput,
+    DuplicateDismissResult, DuplicatePairList, DuplicateScanInput, DuplicateScanView,
+    ErasureRequest, ErasureView, FlagInput, FlagView, GoalInput, GoalList, GoalView, ImportJobList,
+    ImportJobView, ImportMappingInput, ImportTemplateList, Ledger, LedgerEntryInput,
     LedgerEntryView, Problem, ProblemField, RefreshRequest, ResendInvoiceInput, Rollup,
     SavedMappingInput, SavedMappingList, SavedMappingView, SendMessageInput, TierChangeInput,
     TierList, TierPreview, TokenResponse,
@@ -714,6 +716,117 @@ pub async fn import_errors_csv(id: Uuid) -> Result<Vec<u8>, ApiError> {
         .await
 }
 
+// Duplicates: the real-time check, whole-base scans and the review queue.
+
+/// Customers that may be the one typed so far, best first, each with its evidence.
+pub async fn check_duplicates(
+    input: &DuplicateCheckInput,
+) -> Result<DuplicateCheckResult, ApiError> {
+    Call::post("/customers/duplicates/check", input)
+        .json()
+        .await
+}
+
+/// Starts a scan in the background: every live customer (`full`), or only those changed since
+/// the last completed scan. While one is queued or running another is a `409 conflict`.
+pub async fn start_duplicate_scan(full: bool) -> Result<DuplicateScanView, ApiError> {
+    let body = DuplicateScanInput { full: Some(full) };
+    Call::post("/duplicate-scans", &body).json().await
+}
+
+pub async fn duplicate_scan(id: Uuid) -> Result<DuplicateScanView, ApiError> {
+    Call::get(&format!("/duplicate-scans/{id}")).json().await
+}
+
+/// Which stored pairs to list: the review queue's filters. The page's URL names them as the
+/// API does, so one query string serves both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairQuery {
+    /// `open` or `dismissed`.
+    pub status: String,
+    /// The lowest score shown, in percent; `None` is any.
+    pub min_percent: Option<u8>,
+    /// Only pairs with this customer on either side.
+    pub customer: Option<Uuid>,
+}
+
+impl Default for PairQuery {
+    fn default() -> PairQuery {
+        PairQuery {
+            status: "open".to_owned(),
+            min_percent: None,
+            customer: None,
+        }
+    }
+}
+
+impl PairQuery {
+    /// Reads a URL query string (with or without the leading `?`); what cannot be read keeps
+    /// its default, so a hand-edited link still shows a queue.
+    pub fn from_query_string(search: &str) -> PairQuery {
+        let mut query = PairQuery::default();
+        let search = search.strip_prefix('?').unwrap_or(search);
+        for (key, value) in form_urlencoded::parse(search.as_bytes()) {
+            let value = value.trim();
+            match key.as_ref() {
+                "status" if matches!(value, "open" | "dismissed") => {
+                    query.status = value.to_owned();
+                }
+                "min_score" => {
+                    query.min_percent = value
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite() && *v > 0.0 && *v <= 1.0)
+                        .map(|v| (v * 100.0).round() as u8);
+                }
+                "customer" => query.customer = value.parse().ok(),
+                _ => {}
+            }
+        }
+        query
+    }
+
+    /// The filters as a query string: `status=open&min_score=0.9&customer=…`.
+    pub fn to_query(&self) -> String {
+        let mut parts = vec![format!("status={}", encode(&self.status))];
+        if let Some(percent) = self.min_percent {
+            parts.push(format!("min_score={}", f64::from(percent) / 100.0));
+        }
+        if let Some(customer) = self.customer {
+            parts.push(format!("customer={customer}"));
+        }
+        parts.join("&")
+    }
+}
+
+/// One page of the review queue, best first; `cursor` continues where the last page ended.
+pub async fn duplicate_pairs(
+    query: &PairQuery,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<DuplicatePairList, ApiError> {
+    let mut path = format!("/duplicates?{}&limit={limit}", query.to_query());
+    if let Some(cursor) = cursor {
+        path.push_str(&format!("&cursor={}", encode(cursor)));
+    }
+    Call::get(&path).json().await
+}
+
+/// Takes a pair out of the queue until one of its customers changes; a pair that is no longer
+/// open is a `404`.
+pub async fn dismiss_pair(id: Uuid) -> Result<DuplicateDismissResult, ApiError> {
+    Call::command(&format!("/duplicates/{id}/dismiss"))
+        .json()
+        .await
+}
+
+/// Dismisses at most 500 pairs at once; ids that are not open pairs are left alone (and not in
+/// the answer).
+pub async fn dismiss_pairs(ids: &[Uuid]) -> Result<DuplicateDismissResult, ApiError> {
+    let body = DuplicateDismissInput { ids: ids.to_vec() };
+    Call::post("/duplicates/dismiss", &body).json().await
+}
+
 /// The address of the tenant's event stream. `EventSource` cannot send headers, so the token
 /// rides in the query string (the server accepts that on this path only).
 pub fn events_url() -> Option<String> {
@@ -769,6 +882,32 @@ mod tests {
              &to=2026-11-25T00%3A00%3A00Z&limit=50&cursor=abc%3D"
         );
         assert_eq!(ActivityQuery::default().to_query(20, None), "limit=20");
+    }
+
+    #[test]
+    fn pair_queries_round_trip_through_the_url_and_drop_what_they_cannot_read() {
+        let id = Uuid::nil();
+        let query = PairQuery::from_query_string(&format!(
+            "?status=dismissed&min_score=0.9&customer={id}&page=2"
+        ));
+        assert_eq!(
+            query,
+            PairQuery {
+                status: "dismissed".to_owned(),
+                min_percent: Some(90),
+                customer: Some(id),
+            }
+        );
+        assert_eq!(
+            query.to_query(),
+            format!("status=dismissed&min_score=0.9&customer={id}")
+        );
+        assert_eq!(PairQuery::from_query_string(""), PairQuery::default());
+        assert_eq!(
+            PairQuery::from_query_string("status=merged&min_score=7&customer=nope"),
+            PairQuery::default()
+        );
+        assert_eq!(PairQuery::default().to_query(), "status=open");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::api::Call;
 use crate::components::{Icon, Toasts, ToastsView};
 use crate::pages::customer::{CustomerPage, EditCustomerPage, NewCustomerPage};
 use crate::pages::directory::DirectoryPage;
+use crate::pages::duplicates::DuplicatesPage;
 use crate::pages::imports::ImportsPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::signin::SignInPage;
@@ -51,6 +52,7 @@ pub fn App() -> impl IntoView {
                 // One route for both, so the wizard keeps its state when an upload moves it to
                 // the new job's address.
                 <Route path=path!("/imports/:id?") view=|| view! { <Shell><ImportsPage/></Shell> }/>
+                <Route path=path!("/duplicates") view=|| view! { <Shell><DuplicatesPage/></Shell> }/>
                 <Route path=path!("/settings") view=|| view! { <Shell><SettingsPage/></Shell> }/>
             </Routes>
             <ToastsView/>
@@ -93,13 +95,16 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
 fn Sidebar() -> impl IntoView {
     let auth = use_auth();
     // The areas still to come are listed so people know where they will be, but not linked.
-    let later = ["Duplicates", "Segments", "Analytics"];
+    let later = ["Segments", "Analytics"];
     view! {
         <nav class="sidebar" aria-label="Main">
             <a class="brand" href="/customers"><span class="brand-mark" aria-hidden="true">"T"</span>"Tenure"</a>
             <ul class="nav-list">
                 <li><A href="/customers"><Icon name="users"/>"Customers"</A></li>
                 <li><A href="/imports"><Icon name="upload"/>"Imports"</A></li>
+                <Show when=move || auth.can_read()>
+                    <li><A href="/duplicates"><Icon name="merge"/>"Duplicates"</A></li>
+                </Show>
                 <Show when=move || auth.can_manage()>
                     <li><A href="/settings"><Icon name="settings"/>"Settings"</A></li>
                 </Show>

@@ -84,6 +84,11 @@ impl Auth {
         })
     }
 
+    /// May see customers, and so the duplicates found among them (every role).
+    pub fn can_read(&self) -> bool {
+        self.has("customers:read")
+    }
+
     /// May create, edit, delete and bulk-change customers (staff and owners).
     pub fn can_write(&self) -> bool {
         self.has("customers:write")

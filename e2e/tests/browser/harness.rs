@@ -195,13 +195,18 @@ impl Browser {
 
     /// Waits until `script` (a JS expression) is truthy.
     pub async fn wait_until(&self, what: &str, script: &str) -> Result<()> {
+        self.wait_until_within(what, script, WAIT).await
+    }
+
+    /// The same, for work that may take longer than a page (a background job): up to `limit`.
+    pub async fn wait_until_within(&self, what: &str, script: &str, limit: Duration) -> Result<()> {
         let started = Instant::now();
         loop {
             let value = self.js(&format!("return !!({script});")).await?;
             if value == Value::Bool(true) {
                 return Ok(());
             }
-            if started.elapsed() > WAIT {
+            if started.elapsed() > limit {
                 bail!("timed out waiting for {what} ({script})");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -6,6 +6,7 @@
 
 mod customer;
 mod directory;
+mod duplicates;
 mod harness;
 mod import;
 mod settings;

@@ -3,6 +3,7 @@
 
 pub mod customer;
 pub mod directory;
+pub mod duplicates;
 pub mod imports;
 pub mod settings;
 pub mod signin;

@@ -1,6 +1,8 @@
 //! The create/edit customer form: four sections (basic, business, billing, settings), checks
 //! a person can fix before sending, server errors on the field they belong to, and `If-Match`
-//! so an edit of a stale copy says who won and offers a reload instead of overwriting.
+//! so an edit of a stale copy says who won and offers a reload instead of overwriting. Under
+//! the basic fields, customers the one typed may duplicate are listed as they are found
+//! ([`super::duplicates`]); they never stop a save.
 //!
 //! The form is driven by [`FIELDS`]; a value is a string while edited and becomes JSON (text,
 //! number, money string, tag list, bool) only when sent. An edit sends only what changed (JSON
@@ -15,10 +17,12 @@ use serde_json::{Map, Value};
 use tenure_api_types::vocabulary::{
     COMPANY_SIZES, CUSTOMER_KINDS, CUSTOMER_STATUSES, CUSTOMER_TYPES, PAYMENT_STATUSES,
 };
-use tenure_api_types::{CustomerView, UserList};
+use tenure_api_types::{CustomerView, DuplicateCheckInput, UserList};
 
 use crate::api::{ApiError, Call};
 use crate::components::{Banner, Field, FieldKind, Spinner, use_toasts};
+use crate::pages::customer::duplicates::DuplicateWarning;
+use crate::pages::customer::optional;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -94,6 +98,7 @@ const FIELDS: &[Spec] = &[
     spec("name", "Name", Text, Basic),
     spec("first_name", "First name", Text, Basic),
     spec("last_name", "Last name", Text, Basic),
+    spec("birth_date", "Birth date", Date, Basic),
     spec("display_name", "Display name", Text, Basic),
     spec("legal_name", "Legal name", Text, Basic),
     spec("customer_code", "Customer code", Text, Basic)
@@ -265,6 +270,25 @@ pub fn CustomerForm(
         Mode::Edit(customer) => Some((customer.id, customer.version)),
         Mode::Create => None,
     };
+    // What matching reads of the form as it stands, for the duplicate warning.
+    let check = Memo::new(move |_| {
+        let text = |key: &str| optional(&value(key));
+        let personal = |key: &str| if is_person() { text(key) } else { None };
+        DuplicateCheckInput {
+            kind: text("kind"),
+            name: text("name"),
+            first_name: personal("first_name"),
+            last_name: personal("last_name"),
+            birth_date: personal("birth_date"),
+            email: text("email"),
+            phone: text("phone"),
+            website: text("website"),
+            tax_id: text("tax_id"),
+            country: text("country"),
+            exclude_id: editing.map(|(id, _)| id),
+            ..DuplicateCheckInput::default()
+        }
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -380,9 +404,11 @@ pub fn CustomerForm(
                     required=required hint=spec.hint/>
             }
         };
-        // Name is the company's; first and last name are a person's.
+        // Name is the company's; first and last name and birth date are a person's.
         match spec.key {
-            "first_name" | "last_name" => view! { <Show when=is_person>{make()}</Show> }.into_any(),
+            "first_name" | "last_name" | "birth_date" => {
+                view! { <Show when=is_person>{make()}</Show> }.into_any()
+            }
             _ => make().into_any(),
         }
     };
@@ -414,6 +440,7 @@ pub fn CustomerForm(
                         {FIELDS.iter().filter(|f| f.section == *section).map(field_view).collect_view()}
                     </div>
                 </fieldset>
+                {(*section == Basic).then(|| view! { <DuplicateWarning input=check/> })}
             }).collect_view()}
             <div class="form-actions">
                 <a class="btn" href=match editing { Some((id, _)) => format!("/customers/{id}"), None => "/customers".to_owned() }>"Cancel"</a>

@@ -2,8 +2,8 @@
 //! bin), who it is (name, code, status, tier, health and churn risk), its active flags, and the
 //! actions a role allows (an owner's GDPR erasure is its own module, [`super::erase`]; a
 //! customer in the bin has its actions in [`super::bin`]). Also the "Send message" dialog the
-//! header opens. Everything shown comes from what the page loaded; nothing here loads data of
-//! its own.
+//! header opens. Everything shown comes from what the page loaded, except the link to possible
+//! duplicates, which asks for itself ([`super::duplicates`]).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -15,7 +15,7 @@ use crate::components::{
     Spinner, StatusBadge, TierBadge, spawn_change, use_toasts,
 };
 use crate::format::{self, Tone};
-use crate::pages::customer::{Loaded, erase, optional, use_customer_page};
+use crate::pages::customer::{Loaded, duplicates, erase, optional, use_customer_page};
 use crate::session::use_auth;
 
 #[component]
@@ -86,6 +86,7 @@ fn HeaderView(loaded: Loaded) -> impl IntoView {
                     <span class="labelled-badge">"Health " <HealthBadge score=customer.health_score/></span>
                     <span class="labelled-badge">"Churn risk " <RiskBadge risk=customer.churn_risk/></span>
                     {deleted.then(|| view! { <span class="badge tone-bad">"In the bin"</span> })}
+                    {(!deleted).then(|| view! { <duplicates::DuplicatesBadge id=id/> })}
                     {customer.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
                 </p>
             </div>

@@ -14,6 +14,7 @@ mod activity;
 mod addresses;
 mod bin;
 mod contacts;
+mod duplicates;
 mod erase;
 mod form;
 mod goals;
