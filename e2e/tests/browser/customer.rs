@@ -220,6 +220,11 @@ async fn preview_and_apply_a_tier_change() {
 
         b.press("Change tier").await?;
         b.dialog("Change tier").await?;
+        // The dialog loads the catalogue when it opens.
+        b.wait_until("the tier in the menu", &format!(
+            "[...document.querySelectorAll('dialog[open] select option')].some(o => o.textContent.startsWith({}))",
+            serde_json::to_string(&format!("{tier_name} ("))?
+        )).await?;
         let option = b.js(&format!(
             "return [...document.querySelectorAll('dialog[open] select option')].map(o => o.textContent).find(t => t.startsWith({}));",
             serde_json::to_string(&format!("{tier_name} ("))?
