@@ -4,7 +4,7 @@
 //! to, where their evidence is shown and they are dismissed, one and then in bulk, and found
 //! again under Dismissed. Only the scan test scans, so no other test meets a running scan.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, ensure};
 use serde_json::json;
@@ -168,7 +168,30 @@ async fn a_scan_finds_near_duplicates_which_are_reviewed_and_dismissed() {
         // Every percent the page shows while the scan runs, to see it move.
         b.js("window.__scan = []; new MutationObserver(() => { const p = document.querySelector('.scan-card [data-testid=scan-percent]'); if (p && window.__scan[window.__scan.length - 1] !== p.textContent) window.__scan.push(p.textContent); }).observe(document.body, {subtree: true, childList: true, characterData: true}); return true;")
             .await?;
+        // Someone else's full scan is running: starting another is refused, and the page says so.
+        let running = b
+            .api("POST", "/duplicate-scans", Some(json!({"full": true})))
+            .await?;
+        let running = running["id"].as_str().context("the scan's id")?.to_owned();
         b.press("Scan now").await?;
+        let refusal = b.find("[data-testid=scan-refused]").await?.text().await?;
+        ensure!(refusal.contains("already running"), "the refusal: {refusal:?}");
+        b.snapshot("duplicates-scan-refused").await?;
+        let started = Instant::now();
+        loop {
+            let other = b.api("GET", &format!("/duplicate-scans/{running}"), None).await?;
+            if matches!(other["status"].as_str(), Some("completed" | "failed")) {
+                break;
+            }
+            ensure!(started.elapsed() < Duration::from_secs(180), "the other scan never finished: {other}");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+
+        b.press("Scan now").await?;
+        ensure!(
+            b.find_all("[data-testid=scan-refused]").await?.is_empty(),
+            "a new start clears the refusal"
+        );
         b.wait_until_within(
             "the scan to complete",
             "document.querySelector('[data-testid=scan-outcome]')",
