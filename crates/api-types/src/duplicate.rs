@@ -124,6 +124,13 @@ pub struct DuplicateScanView {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// `GET /duplicate-scans`: the latest scans, newest first (a running one is first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicateScanList {
+    pub items: Vec<DuplicateScanView>,
+}
+
 /// One side of a pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

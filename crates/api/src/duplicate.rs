@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::state::AppState;
 
 /// Pairs scored per blocking task (and between two progress reports).
-const SCORE_CHUNK: usize = 20_000;
+const SCORE_CHUNK: usize = 5_000;
 /// Customers whose profiles are loaded per round trip.
 const LOAD_CHUNK: usize = 2_000;
 

@@ -131,6 +131,9 @@ impl ApiError {
                 "import_mappings_org_name_key" => {
                     "A saved mapping with this name exists; update it with PUT /import-mappings/{id}.".to_owned()
                 }
+                "duplicate_scan_running" => {
+                    "A duplicate scan is already queued or running; follow it with GET /duplicate-scans.".to_owned()
+                }
                 "customer_erased" => {
                     "The customer was erased under GDPR; an erased record cannot be restored or erased again.".to_owned()
                 }

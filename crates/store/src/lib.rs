@@ -143,13 +143,15 @@ impl Store {
     }
 
     /// PostgreSQL: refreshes the planner's statistics of the tables an import reads while it
-    /// writes them, so lookups by external id, email or domain keep using their indexes as the
-    /// table grows (stale statistics make a 2,000-key lookup scan the whole tenant). SQLite's
+    /// writes them, so lookups by external id, email or domain (and the duplicate keys' reads of
+    /// a batch's customers, contacts and addresses) keep using their indexes as the table grows (stale statistics make a 2,000-key lookup scan the whole tenant). SQLite's
     /// planner needs no statistics for these lookups.
     pub async fn refresh_import_statistics(&self) -> Result<(), StoreError> {
         if self.backend() == Backend::Postgres {
             self.db
-                .execute_unprepared("ANALYZE customers, customer_tags, import_job_changes")
+                .execute_unprepared(
+                    "ANALYZE customers, customer_tags, import_job_changes, contacts, addresses, customer_match_keys",
+                )
                 .await?;
         }
         Ok(())

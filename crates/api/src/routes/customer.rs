@@ -227,7 +227,7 @@ async fn delete_customer(
     responses(
         (status = 200, body = CustomerView),
         (status = 404, description = "No deleted customer with this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The customer was erased under GDPR (`customer_erased`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Code `conflict`: the customer was erased under GDPR and cannot come back", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/customers/{id}/restore")]

@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use tenure_api_types::{
     DuplicateCandidate, DuplicateCheckInput, DuplicateCheckResult, DuplicateDismissInput,
-    DuplicateDismissResult, DuplicatePairList, DuplicateScanInput, DuplicateScanView, Problem,
+    DuplicateDismissResult, DuplicatePairList, DuplicateScanInput, DuplicateScanList,
+    DuplicateScanView, Problem,
 };
 use tenure_domain::customer::CustomerKind;
 use tenure_domain::duplicate::{MatchInput, Thresholds};
@@ -28,6 +29,7 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(check_duplicates)
         .service(start_scan)
+        .service(list_scans)
         .service(get_scan)
         .service(list_pairs)
         .service(dismiss_many)
@@ -168,6 +170,24 @@ async fn start_scan(
         .create_duplicate_scan(user.organization_id, full, &user.actor())
         .await?;
     Ok(HttpResponse::Accepted().json(crate::duplicate::scan_view(&scan)))
+}
+
+/// The organisation's last 20 scans, newest first: a page finds the running or latest scan here.
+#[utoipa::path(tag = "duplicates", security(("bearer" = [])),
+    responses((status = 200, body = DuplicateScanList)))]
+#[get("/duplicate-scans")]
+async fn list_scans(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<DuplicateScanList>, ApiError> {
+    user.require(Permission::CustomersRead)?;
+    let scans = state
+        .store
+        .duplicate_scans(user.organization_id, 20)
+        .await?;
+    Ok(web::Json(DuplicateScanList {
+        items: scans.iter().map(crate::duplicate::scan_view).collect(),
+    }))
 }
 
 /// A scan's status and progress: candidate pairs, pairs scored, pairs kept, and the blocking

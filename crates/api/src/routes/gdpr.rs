@@ -90,7 +90,7 @@ async fn gdpr_export(
         (status = 200, body = ErasureView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already erased (`customer_erased`), or a running import holds the person (`import_running`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Code `conflict`: already erased, or a running import holds the person (the detail says which)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The confirmation is not the customer's code", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/customers/{id}/erase")]

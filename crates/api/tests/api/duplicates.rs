@@ -269,6 +269,8 @@ async fn a_scan_fills_the_review_queue_and_dismissals_are_remembered(db: Db) {
     expect_problem(response, 403, "forbidden").await;
     let done = scan(&app, false).await;
     assert_eq!(done["mode"], "full");
+    let scans = json_of(app.get("/api/v1/duplicate-scans", &app.viewer).await, 200).await;
+    assert_eq!(scans["items"][0]["id"], done["id"]);
     assert_eq!(done["customers"], 6);
     // Every pair of the three Acme spellings (LLC vs Widgts on the typo'd name alone, so worth a
     // review but not likely), and the Smiths.

@@ -80,7 +80,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = crate::now();
         let today = now.date_naive();
+        let mut next_statistics = 20_000;
         for (chunk_index, chunk) in customers.chunks(2_000).enumerate() {
+            // A growing table needs fresh statistics, or lookups of a chunk's ids scan the tenant.
+            if chunk_index * 2_000 >= next_statistics {
+                self.refresh_import_statistics().await?;
+                next_statistics *= 2;
+            }
             let mut rows: Vec<Vec<Value>> = Vec::with_capacity(chunk.len());
             let mut addresses: Vec<Vec<Value>> = Vec::new();
             for (i, c) in chunk.iter().enumerate() {

@@ -159,6 +159,26 @@ impl Store {
         scan_in(&self.db, org, id).await
     }
 
+    /// The organisation's latest scans, newest first.
+    pub async fn duplicate_scans(
+        &self,
+        org: OrganizationId,
+        limit: u64,
+    ) -> Result<Vec<ScanRecord>, StoreError> {
+        Ok(ScanRecord::find_by_statement(stmt(
+            self.db.get_database_backend(),
+            &format!(
+                "SELECT {COLUMNS} FROM duplicate_scans WHERE organization_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"
+            ),
+            vec![
+                org.as_uuid().into(),
+                i64::try_from(limit).unwrap_or(i64::MAX).into(),
+            ],
+        ))
+        .all(&self.db)
+        .await?)
+    }
+
     /// The organisation's scans that are queued or running, or finished after `since` (for the
     /// event stream).
     pub async fn active_duplicate_scans(
