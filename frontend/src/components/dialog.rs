@@ -31,8 +31,16 @@ pub fn Modal(
         }
     });
     view! {
+        // Escape fires `cancel` at once but `close` only later, as a task: `open` follows
+        // `cancel` so a click in between can reopen the dialog, and a late `close` is ignored
+        // when the dialog has been shown again meanwhile.
         <dialog node_ref=dialog class="modal" aria-labelledby=labelled_by
-            on:close=move |_| open.set(false)>
+            on:cancel=move |_: web_sys::Event| open.set(false)
+            on:close=move |_| {
+                if !dialog.get_untracked().is_some_and(|d| d.open()) {
+                    open.set(false);
+                }
+            }>
             <header class="modal-head">
                 <h2 id=title_id>{move || title.get()}</h2>
                 <button class="btn-icon" aria-label="Close" on:click=move |_| open.set(false)>
