@@ -18,6 +18,7 @@ pub mod gdpr;
 pub mod goal;
 pub mod hierarchy;
 pub mod import;
+mod lease;
 pub mod organization;
 pub mod seed;
 mod seed_records;

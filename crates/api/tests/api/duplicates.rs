@@ -179,6 +179,13 @@ async fn the_check_finds_a_customer_under_other_spellings_and_explains_why(db: D
     .await;
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["evidence"][0]["rule"], "registrable_domain");
+    // Reverting the import deletes what it created, and deleted customers match nothing.
+    crate::import_jobs::run_phase(&app, &job_id, "revert", "reverted").await;
+    assert!(
+        check(&app, &app.viewer, json!({"website": "hooli.example"}))
+            .await
+            .is_empty()
+    );
 
     // Bad formats are refused together.
     let response = app

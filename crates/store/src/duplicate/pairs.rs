@@ -1,15 +1,13 @@
 //! The review queue: stored duplicate pairs by confidence, and dismissing them. A pair whose
 //! either side was deleted leaves the queue.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use tenure_domain::ids::OrganizationId;
 use uuid::Uuid;
 
 use crate::audit::{self, Actor};
-use crate::sql::stmt;
+use crate::sql::{decode_cursor, encode_cursor, stmt};
 use crate::{Store, StoreError};
 
 /// One pair with both customers' code and name.
@@ -47,17 +45,6 @@ pub struct PairPage {
     pub next_cursor: Option<String>,
 }
 
-/// Cursor of the queue's order (score descending, then id).
-fn encode_cursor(score: f64, id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{score}|{id}"))
-}
-
-fn decode_cursor(raw: &str) -> Option<(f64, Uuid)> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
-    let (score, id) = text.split_once('|')?;
-    Some((score.parse().ok()?, id.parse().ok()?))
-}
-
 impl Store {
     /// Pairs by confidence, best first, keyset-paged (`cursor` from the previous page; a bad
     /// cursor is `Invalid` on `cursor`).
@@ -86,7 +73,7 @@ impl Store {
             values.extend([customer.into(), customer.into()]);
         }
         if let Some(raw) = cursor {
-            let (score, id) = decode_cursor(raw).ok_or_else(|| {
+            let (score, id): (f64, Uuid) = decode_cursor(raw).ok_or_else(|| {
                 StoreError::Invalid(vec![tenure_domain::error::FieldError::new(
                     "cursor",
                     "not a cursor from this list",
@@ -103,7 +90,8 @@ impl Store {
                 .await?;
         let next_cursor = if items.len() as u64 > limit {
             items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            items.last().map(|p| encode_cursor(p.score, p.id))
+            // The queue's order: score descending, then id.
+            items.last().map(|p| encode_cursor(&(p.score, p.id)))
         } else {
             None
         };

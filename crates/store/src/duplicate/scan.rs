@@ -10,13 +10,14 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use tenure_domain::duplicate::MatchInput;
 use tenure_domain::ids::OrganizationId;
 use uuid::Uuid;
 
 use super::{BLOCK_CAP, match_inputs};
 use crate::audit::{self, Actor};
+use crate::lease::JobTable;
 use crate::sql::{json, stmt};
 use crate::{Store, StoreError};
 
@@ -197,57 +198,19 @@ impl Store {
         .await?)
     }
 
-    /// Takes a queued scan, or one whose worker's lease ran out, for `owner`.
+    /// Takes a queued scan, or one whose worker's lease ran out, for `owner` (it starts again
+    /// from the beginning).
     pub async fn claim_duplicate_scan(
         &self,
         owner: &str,
     ) -> Result<Option<ScanRecord>, StoreError> {
-        let backend = self.db.get_database_backend();
-        let now = crate::now();
-        let waiting = self
-            .db
-            .query_one_raw(stmt(
-                backend,
-                "SELECT 1 AS one FROM duplicate_scans WHERE status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < ?) LIMIT 1",
-                vec![now.into()],
-            ))
-            .await?;
-        if waiting.is_none() {
-            return Ok(None);
-        }
-        let lock = if backend == DbBackend::Postgres {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
+        let table = JobTable {
+            name: "duplicate_scans",
+            runnable: "'queued', 'running'".to_owned(),
+            on_claim: "status = 'running', started_at = ?, candidates = 0, scored = 0, pairs = 0",
         };
-        #[derive(FromQueryResult)]
-        struct Claimed {
-            id: Uuid,
-            organization_id: Uuid,
-        }
-        let claimed = Claimed::find_by_statement(stmt(
-            backend,
-            &format!(
-                "UPDATE duplicate_scans SET lease_owner = ?, lease_until = ?, status = 'running', \
-                 started_at = ?, candidates = 0, scored = 0, pairs = 0, updated_at = ? \
-                 WHERE id = (SELECT id FROM duplicate_scans WHERE status IN ('queued', 'running') \
-                 AND (lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT 1{lock}) \
-                 RETURNING id, organization_id"
-            ),
-            vec![
-                owner.into(),
-                (now + self.job_lease).into(),
-                now.into(),
-                now.into(),
-                now.into(),
-            ],
-        ))
-        .one(&self.db)
-        .await?;
-        match claimed {
-            Some(c) => Ok(Some(
-                scan_in(&self.db, OrganizationId::from_uuid(c.organization_id), c.id).await?,
-            )),
+        match self.claim_leased(&table, owner).await? {
+            Some((org, id)) => Ok(Some(scan_in(&self.db, org, id).await?)),
             None => Ok(None),
         }
     }

@@ -11,7 +11,7 @@ pub mod mappings;
 pub mod revert;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use tenure_domain::ids::{OrganizationId, UserId};
 use uuid::Uuid;
 
@@ -429,56 +429,14 @@ impl Store {
         &self,
         owner: &str,
     ) -> Result<Option<ImportJobRecord>, StoreError> {
-        let backend = self.db.get_database_backend();
-        let now = crate::now();
-        let runnable = runnable_list();
-        // Idle workers poll; a read first keeps an idle poll from taking SQLite's write lock.
-        let waiting = self
-            .db
-            .query_one_raw(stmt(
-                backend,
-                &format!(
-                    "SELECT 1 AS one FROM import_jobs WHERE status IN ({runnable}) AND (lease_until IS NULL OR lease_until < ?) LIMIT 1"
-                ),
-                vec![now.into()],
-            ))
-            .await?;
-        if waiting.is_none() {
-            return Ok(None);
-        }
-        let lock = if backend == DbBackend::Postgres {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
+        let table = crate::lease::JobTable {
+            name: "import_jobs",
+            runnable: runnable_list(),
+            on_claim: "status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, \
+                started_at = CASE WHEN status = 'queued' THEN ? ELSE started_at END",
         };
-        let sql = format!(
-            "UPDATE import_jobs SET lease_owner = ?, lease_until = ?, status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, \
-             started_at = CASE WHEN status = 'queued' THEN ? ELSE started_at END, updated_at = ? \
-             WHERE id = (SELECT id FROM import_jobs WHERE status IN ({runnable}) AND (lease_until IS NULL OR lease_until < ?) ORDER BY created_at LIMIT 1{lock}) \
-             RETURNING id, organization_id"
-        );
-        #[derive(FromQueryResult)]
-        struct Claimed {
-            id: Uuid,
-            organization_id: Uuid,
-        }
-        let claimed = Claimed::find_by_statement(stmt(
-            backend,
-            &sql,
-            vec![
-                owner.into(),
-                (now + self.job_lease).into(),
-                now.into(),
-                now.into(),
-                now.into(),
-            ],
-        ))
-        .one(&self.db)
-        .await?;
-        match claimed {
-            Some(c) => Ok(Some(
-                job_in(&self.db, OrganizationId::from_uuid(c.organization_id), c.id).await?,
-            )),
+        match self.claim_leased(&table, owner).await? {
+            Some((org, id)) => Ok(Some(job_in(&self.db, org, id).await?)),
             None => Ok(None),
         }
     }
