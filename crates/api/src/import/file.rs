@@ -1,7 +1,7 @@
 //! Uploaded files on disk: streamed in under a size limit, then inspected once (encoding,
 //! delimiter, header, row count, per-column fill and samples). Anything that is not UTF-8 is
 //! rewritten as UTF-8 next to the upload, so the importer can always seek to a byte offset and
-//! resume there.
+//! resume there. Erasure searches the files still on disk for a person ([`files_naming`]).
 //!
 //! Everything here is blocking file work: call it from `web::block` / `spawn_blocking`.
 
@@ -229,6 +229,45 @@ fn transcode(from: &Path, to: &Path, encoding: TextEncoding, start: u64) -> std:
         }
     }
     output.flush()
+}
+
+/// The staged files with a cell naming the person (read as CSV with each job's delimiter, so a
+/// match is a whole cell, never part of one). Unreadable files are skipped with a warning.
+pub fn files_naming(
+    staged: &[tenure_store::erasure::StagedFile],
+    subject: &tenure_store::erasure::ErasureSubject,
+) -> Vec<tenure_store::erasure::StagedFile> {
+    let longest = subject
+        .identifiers
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0);
+    staged
+        .iter()
+        .filter(|file| {
+            let path = std::path::Path::new(&file.file_path);
+            if !path.exists() {
+                return false;
+            }
+            let reader = match reader_at(path, file.delimiter_byte(), 0) {
+                Ok(reader) => reader,
+                Err(err) => {
+                    tracing::warn!(error = %err, path = %file.file_path, "staged file unreadable");
+                    return false;
+                }
+            };
+            reader.into_byte_records().any(|record| {
+                record.is_ok_and(|record| {
+                    record.iter().any(|cell| {
+                        cell.len() <= longest + 64
+                            && std::str::from_utf8(cell).is_ok_and(|c| subject.matches(c))
+                    })
+                })
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]

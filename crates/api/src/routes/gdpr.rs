@@ -119,7 +119,7 @@ async fn erase_customer(
     let staged = state.store.staged_import_files(org).await?;
     let holding = {
         let subject = subject.clone();
-        web::block(move || files_naming(&staged, &subject))
+        web::block(move || crate::import::file::files_naming(&staged, &subject))
             .await
             .map_err(internal)?
     };
@@ -175,45 +175,6 @@ fn erasure_view(record: tenure_store::erasure::ErasureRecord) -> ErasureView {
         erased_at: record.created_at,
         scrubbed: serde_json::from_value::<ErasureCounts>(record.scrubbed).unwrap_or_default(),
     }
-}
-
-/// The staged files with a cell naming the person (read as CSV with each job's delimiter, so a
-/// match is a whole cell, never part of one). Unreadable files are skipped with a warning.
-fn files_naming(
-    staged: &[tenure_store::erasure::StagedFile],
-    subject: &tenure_store::erasure::ErasureSubject,
-) -> Vec<tenure_store::erasure::StagedFile> {
-    let longest = subject
-        .identifiers
-        .iter()
-        .map(String::len)
-        .max()
-        .unwrap_or(0);
-    staged
-        .iter()
-        .filter(|file| {
-            let path = std::path::Path::new(&file.file_path);
-            if !path.exists() {
-                return false;
-            }
-            let reader = match crate::import::file::reader_at(path, file.delimiter_byte(), 0) {
-                Ok(reader) => reader,
-                Err(err) => {
-                    tracing::warn!(error = %err, path = %file.file_path, "staged file unreadable");
-                    return false;
-                }
-            };
-            reader.into_byte_records().any(|record| {
-                record.is_ok_and(|record| {
-                    record.iter().any(|cell| {
-                        cell.len() <= longest + 64
-                            && std::str::from_utf8(cell).is_ok_and(|c| subject.matches(c))
-                    })
-                })
-            })
-        })
-        .cloned()
-        .collect()
 }
 
 /// A ZIP being written in memory (one customer's data is small).
