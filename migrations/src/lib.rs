@@ -13,6 +13,7 @@ mod m20261125_000002_customer_360;
 mod m20261125_000003_imports;
 mod m20261126_000004_erasure_and_mappings;
 mod m20261126_000005_duplicates;
+mod m20261127_000006_merges;
 
 /// Runs every migration of Tenure, in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_imports::Migration),
             Box::new(m20261126_000004_erasure_and_mappings::Migration),
             Box::new(m20261126_000005_duplicates::Migration),
+            Box::new(m20261127_000006_merges::Migration),
         ]
     }
 }

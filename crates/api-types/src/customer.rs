@@ -181,6 +181,9 @@ pub struct CustomerView {
     /// Optimistic-concurrency version; the `ETag` of a read is `"<version>"`.
     pub version: i64,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The survivor this record was merged into (set while the merge stands).
+    #[serde(default)]
+    pub merged_into: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

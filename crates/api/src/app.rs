@@ -32,6 +32,7 @@ pub fn configure_routes(cfg: &mut ServiceConfig) {
             .configure(routes::users::configure)
             .configure(routes::customer_export::configure)
             .configure(routes::duplicate::configure)
+            .configure(routes::merge::configure)
             .configure(routes::customer_list::configure)
             .configure(routes::customer_bulk::configure)
             .configure(routes::customer::configure)

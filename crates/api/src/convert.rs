@@ -312,6 +312,7 @@ pub fn customer_view(record: &CustomerRecord, today: NaiveDate) -> CustomerView 
         source: record.source.clone(),
         version: record.version,
         deleted_at: record.deleted_at,
+        merged_into: record.merged_into.map(|id| id.as_uuid()),
         created_at: record.created_at,
         updated_at: record.updated_at,
     }

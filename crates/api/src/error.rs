@@ -39,6 +39,12 @@ pub enum ApiError {
     Conflict(String),
     #[error("version conflict")]
     VersionConflict { current: i64 },
+    /// The operation cannot go ahead in the records' present state; `reasons` say why.
+    #[error("refused: {code}")]
+    Refused {
+        code: &'static str,
+        reasons: Vec<FieldError>,
+    },
     #[error("If-Match required")]
     PreconditionRequired,
     #[error("too many attempts")]
@@ -65,6 +71,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::VersionConflict { .. } => "version_conflict",
+            ApiError::Refused { code, .. } => code,
             ApiError::PreconditionRequired => "precondition_required",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Internal(_) => "internal_error",
@@ -87,6 +94,11 @@ impl ApiError {
             ApiError::NotFound => "Not found",
             ApiError::Conflict(_) => "Conflicts with an existing record",
             ApiError::VersionConflict { .. } => "Changed by someone else",
+            ApiError::Refused { code, .. } => match *code {
+                "merge_conflict" => "The merge cannot go ahead",
+                "undo_conflict" => "The merge cannot be undone",
+                _ => "The request cannot go ahead",
+            },
             ApiError::PreconditionRequired => "If-Match header required",
             ApiError::TooManyRequests { .. } => "Too many attempts",
             ApiError::Internal(_) => "Internal server error",
@@ -96,6 +108,11 @@ impl ApiError {
     fn detail(&self) -> Option<String> {
         match self {
             ApiError::Validation(_) => Some("See `errors` for each invalid field.".to_owned()),
+            ApiError::Refused { code, .. } => Some(match *code {
+                "merge_conflict" => "Another change reached these records first; `errors` names each one. Review the merge again.".to_owned(),
+                "undo_conflict" => "Records were changed since the merge in ways undo would lose; `errors` names each one.".to_owned(),
+                _ => "`errors` names what blocks it.".to_owned(),
+            }),
             ApiError::BadRequest(m) | ApiError::MalformedJson(m) | ApiError::InvalidId(m) => {
                 Some(m.clone())
             }
@@ -134,6 +151,7 @@ impl ApiError {
                 "duplicate_scan_running" => {
                     "A duplicate scan is already queued or running; follow it with GET /duplicate-scans.".to_owned()
                 }
+                "merge_undone" => "This merge was already undone.".to_owned(),
                 "customer_erased" => {
                     "The customer was erased under GDPR; an erased record cannot be restored or erased again.".to_owned()
                 }
@@ -160,7 +178,10 @@ impl ApiError {
     /// The problem document for this error.
     pub fn problem(&self) -> Problem {
         let errors = match self {
-            ApiError::Validation(errors) => errors
+            ApiError::Validation(errors)
+            | ApiError::Refused {
+                reasons: errors, ..
+            } => errors
                 .iter()
                 .map(|e| ProblemField {
                     field: e.field.clone(),
@@ -195,7 +216,7 @@ impl ResponseError for ApiError {
             | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Refused { .. } => StatusCode::CONFLICT,
             ApiError::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -234,6 +255,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { constraint } => ApiError::Conflict(constraint),
             StoreError::VersionMismatch { current } => ApiError::VersionConflict { current },
             StoreError::Invalid(errors) => ApiError::Validation(errors),
+            StoreError::Refused { code, reasons } => ApiError::Refused { code, reasons },
             StoreError::Database(db) => ApiError::Internal(anyhow::Error::new(db)),
         }
     }

@@ -11,6 +11,7 @@ pub mod convert;
 pub mod duplicate;
 pub mod error;
 pub mod import;
+pub mod merge;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

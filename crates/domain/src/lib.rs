@@ -85,6 +85,8 @@ pub mod goal;
 pub mod ids;
 /// Import column mapping: targets, vendor templates, transforms, auto-mapping.
 pub mod import;
+/// Survivorship rules of a merge and the three-way check behind its undo.
+pub mod merge;
 /// Money as integer minor units; never floating point.
 pub mod money;
 /// Roles and the permissions each one grants.

@@ -142,6 +142,7 @@ impl Store {
         entity_ids.extend(scrub_customer_rows(&txn, org, id, &subject, now, &mut scrubbed).await?);
         scrubbed.audit_entries = scrub_audit(&txn, org, &entity_ids).await?;
         scrub_import_staging(&txn, org, &subject, files_of, now, &mut scrubbed).await?;
+        crate::merge::forget_customer(&txn, org, id).await?;
 
         let record = ErasureRecord {
             id: Uuid::now_v7(),

@@ -17,6 +17,13 @@ pub enum StoreError {
     /// Input that passed parsing but breaks a rule that needs the database (unknown owner, ...).
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// The operation cannot go ahead in the state the records are in; `code` is stable
+    /// (`merge_conflict`, `undo_conflict`) and each reason names what blocks it.
+    #[error("refused: {code}")]
+    Refused {
+        code: &'static str,
+        reasons: Vec<FieldError>,
+    },
     #[error("database error")]
     Database(#[source] DbErr),
 }

@@ -19,6 +19,7 @@ pub mod goal;
 pub mod hierarchy;
 pub mod import;
 mod lease;
+pub mod merge;
 pub mod organization;
 pub mod seed;
 mod seed_records;

@@ -17,6 +17,7 @@ pub mod goal;
 pub mod import;
 pub mod import_mapping;
 pub mod instance;
+pub mod merge;
 pub mod ops;
 pub mod overview;
 pub mod tier;

@@ -204,7 +204,7 @@ async fn the_check_finds_a_customer_under_other_spellings_and_explains_why(db: D
 
 both!(a_scan_fills_the_review_queue_and_dismissals_are_remembered);
 
-async fn scan(app: &TestApp, full: bool) -> Value {
+pub(crate) async fn scan(app: &TestApp, full: bool) -> Value {
     let started = json_of(
         app.post("/api/v1/duplicate-scans", &app.staff, json!({"full": full}))
             .await,

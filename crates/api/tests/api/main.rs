@@ -18,6 +18,7 @@ mod import;
 mod import_crash;
 mod import_jobs;
 mod list;
+mod merges;
 mod ops;
 mod records;
 mod seed;

@@ -74,6 +74,9 @@ pub struct CustomerRecord {
     pub source: Option<String>,
     pub version: i64,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The survivor this record was merged into, while that merge stands.
+    #[serde(default)]
+    pub merged_into: Option<CustomerId>,
     pub created_by: Option<UserId>,
     pub updated_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
@@ -354,6 +357,18 @@ pub(crate) async fn update_in(
     new: &NewCustomer,
     actor: &Actor,
 ) -> Result<CustomerRecord, StoreError> {
+    update_in_with(txn, before, new, actor, true).await
+}
+
+/// [`update_in`], writing status and tier changes on the timeline only when `timeline` (an
+/// undo puts values back rather than changing them).
+pub(crate) async fn update_in_with(
+    txn: &DatabaseTransaction,
+    before: &CustomerRecord,
+    new: &NewCustomer,
+    actor: &Actor,
+    timeline: bool,
+) -> Result<CustomerRecord, StoreError> {
     let (org, id) = (before.organization_id, before.id);
     check_references(txn, org, Some(before), new).await?;
     let code = match &new.customer_code {
@@ -388,7 +403,9 @@ pub(crate) async fn update_in(
     replace_tags(txn, org, id, new).await?;
     crate::duplicate::refresh_match_keys(txn, org, &[id.as_uuid()]).await?;
     let after = fetch(txn, org, id, false).await?;
-    record_changes_on_timeline(txn, org, before, &after, actor).await?;
+    if timeline {
+        record_changes_on_timeline(txn, org, before, &after, actor).await?;
+    }
     audit::record(
         txn,
         org,
@@ -403,7 +420,7 @@ pub(crate) async fn update_in(
 }
 
 /// Whether the customer was anonymised by a GDPR erasure (such a record stays in the bin).
-async fn is_erased(
+pub(crate) async fn is_erased(
     txn: &DatabaseTransaction,
     org: OrganizationId,
     id: CustomerId,

@@ -20,7 +20,7 @@ pub const SELECT_COLUMNS: &str = "c.id, c.organization_id, c.customer_code, c.ki
     c.plan, c.currency, c.mrr_minor, c.ltv_minor, c.credit_limit_minor, c.payment_terms_days, \
     c.payment_status, c.parent_id, c.owner_id, c.health_score, c.churn_risk, c.custom_fields, \
     c.settings, c.portal_access, c.notes, c.internal_notes, c.country, c.customer_since, \
-    c.last_activity_at, c.external_id, c.source, c.version, c.deleted_at, c.created_by, \
+    c.last_activity_at, c.external_id, c.source, c.version, c.deleted_at, c.merged_into, c.created_by, \
     c.updated_by, c.created_at, c.updated_at";
 
 #[derive(Debug, FromQueryResult)]
@@ -68,6 +68,7 @@ pub struct CustomerRow {
     pub source: Option<String>,
     pub version: i64,
     pub deleted_at: Option<DateTime<Utc>>,
+    pub merged_into: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub updated_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
@@ -131,6 +132,7 @@ impl CustomerRow {
             source: self.source,
             version: self.version,
             deleted_at: self.deleted_at,
+            merged_into: self.merged_into.map(CustomerId::from_uuid),
             created_by: self.created_by.map(UserId::from_uuid),
             updated_by: self.updated_by.map(UserId::from_uuid),
             created_at: self.created_at,

@@ -61,7 +61,7 @@ impl Store {
              p.status, p.reviewed_by_label, p.reviewed_at, p.updated_at \
              FROM duplicate_pairs p JOIN customers l ON l.id = p.left_id JOIN customers r ON r.id = p.right_id \
              WHERE p.organization_id = ? AND p.status = ? AND p.score >= ? \
-             AND l.deleted_at IS NULL AND r.deleted_at IS NULL",
+             AND ((l.deleted_at IS NULL AND r.deleted_at IS NULL) OR p.status = 'merged')",
         );
         let mut values: Vec<Value> = vec![
             org.as_uuid().into(),

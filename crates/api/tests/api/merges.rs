@@ -1,0 +1,766 @@
+//! Merging duplicates over HTTP on both databases: a merge of three with every kind of related
+//! record and its undo, checked record by record; merging a parent; two overlapping merges at
+//! once; undo refused when the survivor changed since; bad requests; survivorship rules.
+
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::duplicates::scan;
+use crate::harness::{Db, TestApp, error_fields, expect_problem, json_of};
+
+both!(
+    merging_three_moves_everything_and_undo_puts_it_all_back,
+    merging_a_parent_reparents_its_children_and_overlapping_merges_conflict,
+    undo_is_refused_while_a_field_the_merge_set_was_changed_since,
+    bad_merges_are_refused_field_by_field_and_rules_are_the_organisations,
+);
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().expect("id").to_owned()
+}
+
+async fn get(app: &TestApp, path: &str) -> Value {
+    json_of(app.get(path, &app.viewer).await, 200).await
+}
+
+async fn add(app: &TestApp, customer: &str, what: &str, body: Value) -> Value {
+    json_of(
+        app.post(
+            &format!("/api/v1/customers/{customer}/{what}"),
+            &app.owner,
+            body,
+        )
+        .await,
+        201,
+    )
+    .await
+}
+
+/// Everything a customer is: the record (without the version and time the undo moves
+/// forward) and each related list, as the API shows them.
+async fn state_of(app: &TestApp, customer: &str) -> Value {
+    let mut record = get(
+        app,
+        &format!("/api/v1/customers/{customer}?include_deleted=true"),
+    )
+    .await;
+    let object = record.as_object_mut().expect("object");
+    object.remove("version");
+    object.remove("updated_at");
+    object.remove("tenure_days");
+    let mut state = json!({ "record": record });
+    for what in [
+        "contacts",
+        "addresses",
+        "activities?limit=100",
+        "goals",
+        "ledger",
+        "flags",
+        "children",
+    ] {
+        let key = what.split('?').next().expect("key").to_owned();
+        state[key] = get(app, &format!("/api/v1/customers/{customer}/{what}")).await;
+    }
+    state["pairs"] = get(app, &format!("/api/v1/duplicates?customer={customer}")).await;
+    state
+}
+
+fn child_ids(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|v| v["customer"]["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn names(list: &Value, field: &str) -> Vec<String> {
+    let mut all: Vec<String> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|v| v[field].as_str().unwrap_or_default().to_owned())
+        .collect();
+    all.sort();
+    all
+}
+
+async fn merging_three_moves_everything_and_undo_puts_it_all_back(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let survivor = app
+        .create(json!({"name": "Acme Widgets", "email": "hello@acme-widgets.com", "website": "acme-widgets.com",
+            "mrr": "100.00", "tags": ["vip"], "external_id": "hs-1", "source": "hubspot"}))
+        .await;
+    let first = app
+        .create(
+            json!({"name": "Acme Widgets, Inc.", "website": "https://www.acme-widgets.com",
+            "phone": "+1 415 555 2671", "industry": "Retail", "mrr": "250.00", "tags": ["renewal"],
+            "external_id": "sf-9", "source": "salesforce", "status": "active"}),
+        )
+        .await;
+    let second = app
+        .create(json!({"name": "ACME Widgets LLC", "website": "acme-widgets.com", "notes": "Came in through the webinar",
+            "tags": ["vip", "webinar"]}))
+        .await;
+    let (s, x1, x2) = (id(&survivor), id(&first), id(&second));
+    let child = app
+        .create(json!({"name": "Acme Widgets Europe", "parent_id": x1}))
+        .await;
+    let c = id(&child);
+
+    add(
+        &app,
+        &s,
+        "contacts",
+        json!({"first_name": "Alice", "email": "alice@acme-widgets.com", "is_primary": true}),
+    )
+    .await;
+    add(
+        &app,
+        &x1,
+        "contacts",
+        json!({"first_name": "Bob", "email": "bob@acme-widgets.com", "is_primary": true}),
+    )
+    .await;
+    add(
+        &app,
+        &x1,
+        "contacts",
+        json!({"first_name": "Alice", "last_name": "Again", "email": "alice@acme-widgets.com"}),
+    )
+    .await;
+    add(
+        &app,
+        &x2,
+        "contacts",
+        json!({"first_name": "Carol", "email": "carol@acme-widgets.com", "is_primary": true}),
+    )
+    .await;
+    add(
+        &app,
+        &s,
+        "addresses",
+        json!({"kind": "billing", "line1": "1 Main St", "country": "US", "is_primary": true}),
+    )
+    .await;
+    add(
+        &app,
+        &x1,
+        "addresses",
+        json!({"kind": "billing", "line1": "9 Side St", "country": "US", "is_primary": true}),
+    )
+    .await;
+    add(
+        &app,
+        &x2,
+        "addresses",
+        json!({"kind": "shipping", "line1": "5 Dock Rd", "country": "US", "is_primary": true}),
+    )
+    .await;
+    add(
+        &app,
+        &x1,
+        "activities",
+        json!({"type": "note", "subject": "Asked about SSO"}),
+    )
+    .await;
+    add(
+        &app,
+        &x2,
+        "activities",
+        json!({"type": "call", "subject": "Intro call"}),
+    )
+    .await;
+    add(
+        &app,
+        &x1,
+        "goals",
+        json!({"title": "Adopt reporting", "target_value": 10}),
+    )
+    .await;
+    add(
+        &app,
+        &x2,
+        "ledger",
+        json!({"kind": "credit", "amount": "25.00", "reason": "Goodwill"}),
+    )
+    .await;
+    add(
+        &app,
+        &s,
+        "flags",
+        json!({"flag": "payment_plan", "reason": "Agreed"}),
+    )
+    .await;
+    add(
+        &app,
+        &x1,
+        "flags",
+        json!({"flag": "payment_plan", "reason": "Also agreed"}),
+    )
+    .await;
+    scan(&app, true).await;
+
+    let ids = [s.clone(), x1.clone(), x2.clone(), c.clone()];
+    let mut before = Vec::new();
+    for customer in &ids {
+        before.push(state_of(&app, customer).await);
+    }
+    assert!(
+        !before[1]["pairs"]["items"]
+            .as_array()
+            .expect("pairs")
+            .is_empty(),
+        "the scan paired the near-duplicates"
+    );
+
+    // The preview: the request's choice, the rules' picks, what would move; nothing written.
+    let body = json!({"survivor_id": s, "merged_ids": [x1, x2], "fields": {"name": x1}});
+    let preview = json_of(
+        app.post("/api/v1/merges/preview", &app.staff, body.clone())
+            .await,
+        200,
+    )
+    .await;
+    let field = |name: &str| {
+        preview["fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .find(|f| f["field"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {preview}"))
+    };
+    assert_eq!(field("name")["chosen"], x1.as_str());
+    assert_eq!(field("name")["rule"], "choice");
+    assert_eq!(
+        field("phone")["chosen"],
+        x1.as_str(),
+        "the survivor has none"
+    );
+    assert_eq!(field("phone")["rule"], "non_empty");
+    assert_eq!(field("email")["chosen"], s.as_str());
+    assert_eq!(field("email")["differs"], true);
+    assert_eq!(preview["records"][0]["id"], s.as_str());
+    assert_eq!(preview["result"]["name"], "Acme Widgets, Inc.");
+    assert_eq!(preview["result"]["notes"], "Came in through the webinar");
+    assert_eq!(preview["tags"], json!(["vip", "renewal", "webinar"]));
+    let moves = &preview["moves"];
+    assert_eq!(
+        (moves["contacts"].as_u64(), moves["addresses"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(
+        (moves["goals"].as_u64(), moves["ledger_entries"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        (moves["children"].as_u64(), moves["left_behind"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        state_of(&app, &s).await,
+        before[0],
+        "a preview writes nothing"
+    );
+
+    // Viewers may not merge.
+    expect_problem(
+        app.post("/api/v1/merges", &app.viewer, body.clone()).await,
+        403,
+        "forbidden",
+    )
+    .await;
+
+    let merge = json_of(
+        app.post("/api/v1/merges", &app.staff, body.clone()).await,
+        201,
+    )
+    .await;
+    assert_eq!(merge["status"], "applied");
+    assert_eq!(merge["survivor"]["id"], s.as_str());
+    assert_eq!(merge["merged"][1]["id"], x2.as_str());
+    assert_eq!(
+        merge["moved"], *moves,
+        "the merge did what the preview said"
+    );
+    assert_eq!(merge["fields"]["name"], x1.as_str());
+    let merge_id = id(&merge);
+
+    let after = get(&app, &format!("/api/v1/customers/{s}")).await;
+    assert_eq!(after["name"], "Acme Widgets, Inc.");
+    assert_eq!(after["phone"], "+14155552671");
+    assert_eq!(after["industry"], "Retail");
+    assert_eq!(after["email"], "hello@acme-widgets.com");
+    assert_eq!(after["external_id"], "hs-1");
+    assert_eq!(after["tags"], json!(["renewal", "vip", "webinar"]));
+    for gone in [&x1, &x2] {
+        expect_problem(
+            app.get(&format!("/api/v1/customers/{gone}"), &app.viewer)
+                .await,
+            404,
+            "not_found",
+        )
+        .await;
+        let binned = get(
+            &app,
+            &format!("/api/v1/customers/{gone}?include_deleted=true"),
+        )
+        .await;
+        assert_eq!(binned["merged_into"], s.as_str());
+    }
+    let contacts = get(&app, &format!("/api/v1/customers/{s}/contacts")).await;
+    assert_eq!(
+        names(&contacts, "email"),
+        [
+            "alice@acme-widgets.com",
+            "bob@acme-widgets.com",
+            "carol@acme-widgets.com"
+        ]
+    );
+    let primaries: Vec<&Value> = contacts["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|c| c["is_primary"] == true)
+        .collect();
+    assert_eq!(primaries.len(), 1, "one primary contact: {contacts}");
+    assert_eq!(primaries[0]["email"], "alice@acme-widgets.com");
+    let addresses = get(&app, &format!("/api/v1/customers/{s}/addresses")).await;
+    let primary_lines: Vec<(String, bool)> = addresses["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|a| {
+            (
+                a["line1"].as_str().unwrap_or_default().to_owned(),
+                a["is_primary"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(primary_lines.len(), 3);
+    assert!(primary_lines.contains(&("1 Main St".to_owned(), true)));
+    assert!(
+        primary_lines.contains(&("9 Side St".to_owned(), false)),
+        "{primary_lines:?}"
+    );
+    assert!(
+        primary_lines.contains(&("5 Dock Rd".to_owned(), true)),
+        "another kind keeps its primary"
+    );
+    let timeline = get(&app, &format!("/api/v1/customers/{s}/activities?limit=100")).await;
+    let types = names(&timeline, "type");
+    for t in ["call", "merge", "note"] {
+        assert!(types.contains(&t.to_owned()), "{t} in {types:?}");
+    }
+    assert_eq!(
+        get(&app, &format!("/api/v1/customers/{s}/goals")).await["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let flags = get(&app, &format!("/api/v1/customers/{s}/flags")).await;
+    assert_eq!(
+        flags["items"].as_array().map(Vec::len),
+        Some(1),
+        "the second payment_plan flag stays behind"
+    );
+    let children = get(&app, &format!("/api/v1/customers/{s}/children")).await;
+    assert_eq!(child_ids(&children), [c.as_str()]);
+    assert_eq!(
+        get(&app, &format!("/api/v1/customers/{c}")).await["parent_id"],
+        s.as_str()
+    );
+    let merged_pairs = get(&app, "/api/v1/duplicates?status=merged").await;
+    assert!(
+        !merged_pairs["items"].as_array().expect("items").is_empty(),
+        "pairs inside the merge are settled"
+    );
+    let open = get(&app, &format!("/api/v1/duplicates?customer={x1}")).await;
+    assert_eq!(open["items"].as_array().map(Vec::len), Some(0));
+
+    // The check while typing no longer offers the merged records.
+    let found = json_of(
+        app.post(
+            "/api/v1/customers/duplicates/check",
+            &app.viewer,
+            json!({"name": "Acme Widgets LLC"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let offered: Vec<&str> = found["candidates"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(
+        !offered.contains(&x1.as_str()) && !offered.contains(&x2.as_str()),
+        "{offered:?}"
+    );
+
+    let history = get(&app, "/api/v1/merges").await;
+    assert_eq!(history["items"][0]["id"], merge_id.as_str());
+    let mine = get(&app, &format!("/api/v1/merges?customer={s}")).await;
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        get(&app, &format!("/api/v1/merges/{merge_id}")).await["status"],
+        "applied"
+    );
+
+    // Undo puts every record and every moved relation back as it was.
+    let undone = json_of(
+        app.post(
+            &format!("/api/v1/merges/{merge_id}/undo"),
+            &app.staff,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(undone["status"], "undone");
+    assert_eq!(undone["undone_by_label"], app.staff.email.as_str());
+    for (customer, was) in ids.iter().zip(&before) {
+        let now = state_of(&app, customer).await;
+        assert_eq!(&now, was, "{customer} after undo");
+    }
+    expect_problem(
+        app.post(
+            &format!("/api/v1/merges/{merge_id}/undo"),
+            &app.staff,
+            json!({}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+
+    // The same merge can be done again after an undo.
+    json_of(app.post("/api/v1/merges", &app.staff, body).await, 201).await;
+}
+
+async fn merging_a_parent_reparents_its_children_and_overlapping_merges_conflict(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let group = app.create(json!({"name": "Umbrella Group"})).await;
+    let parent = app
+        .create(json!({"name": "Umbrella Corp", "parent_id": id(&group)}))
+        .await;
+    let survivor = app
+        .create(json!({"name": "Umbrella Corporation", "parent_id": id(&parent)}))
+        .await;
+    let sibling = app
+        .create(json!({"name": "Umbrella Labs", "parent_id": id(&parent)}))
+        .await;
+    let (p, s) = (id(&parent), id(&survivor));
+
+    // The survivor was the merged record's child: it takes the merged record's own parent.
+    let merge = json_of(
+        app.post(
+            "/api/v1/merges",
+            &app.staff,
+            json!({"survivor_id": s, "merged_ids": [p]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let after = get(&app, &format!("/api/v1/customers/{s}")).await;
+    assert_eq!(after["parent_id"], id(&group).as_str());
+    assert_eq!(
+        get(&app, &format!("/api/v1/customers/{}", id(&sibling))).await["parent_id"],
+        s.as_str()
+    );
+    assert_eq!(merge["moved"]["children"], 1);
+    let rollup = get(&app, &format!("/api/v1/customers/{}/children", id(&group))).await;
+    assert_eq!(child_ids(&rollup), [s.as_str()]);
+    json_of(
+        app.post(
+            &format!("/api/v1/merges/{}/undo", id(&merge)),
+            &app.staff,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        get(&app, &format!("/api/v1/customers/{s}")).await["parent_id"],
+        p.as_str()
+    );
+    assert_eq!(
+        get(&app, &format!("/api/v1/customers/{}", id(&sibling))).await["parent_id"],
+        p.as_str()
+    );
+
+    // Two merges sharing a record, sent at once: one wins, the other is told why it lost.
+    let a = id(&app.create(json!({"name": "Initech"})).await);
+    let b = app.create(json!({"name": "Initech LLC"})).await;
+    let d = id(&app.create(json!({"name": "Initech Inc"})).await);
+    let (one, two) = tokio::join!(
+        app.post(
+            "/api/v1/merges",
+            &app.staff,
+            json!({"survivor_id": a, "merged_ids": [id(&b)]})
+        ),
+        app.post(
+            "/api/v1/merges",
+            &app.owner,
+            json!({"survivor_id": d, "merged_ids": [id(&b)]})
+        ),
+    );
+    let mut statuses = [one.status().as_u16(), two.status().as_u16()];
+    let loser = if statuses[0] == 201 { two } else { one };
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409]);
+    let problem = expect_problem(loser, 409, "merge_conflict").await;
+    assert_eq!(
+        error_fields(&problem),
+        [format!(
+            "customers.{}",
+            b["customer_code"].as_str().expect("code")
+        )]
+    );
+    let message = problem["errors"][0]["message"].as_str().expect("message");
+    assert!(
+        message.contains("merged") || message.contains("changed"),
+        "{message}"
+    );
+}
+
+async fn undo_is_refused_while_a_field_the_merge_set_was_changed_since(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let survivor = app.create(json!({"name": "Hooli", "notes": "Keep"})).await;
+    let other = app
+        .create(json!({"name": "Hooli Inc", "phone": "+1 415 555 0100", "industry": "Tech"}))
+        .await;
+    let s = id(&survivor);
+    let merge = json_of(
+        app.post(
+            "/api/v1/merges",
+            &app.staff,
+            json!({"survivor_id": s, "merged_ids": [id(&other)]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let undo = format!("/api/v1/merges/{}/undo", id(&merge));
+
+    // A field the merge set, changed since: undo would lose it.
+    let current = get(&app, &format!("/api/v1/customers/{s}")).await;
+    let version = current["version"].as_i64();
+    json_of(
+        app.patch(
+            &format!("/api/v1/customers/{s}"),
+            &app.staff,
+            version,
+            json!({"phone": "+1 415 555 0199", "notes": "Edited"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let problem = expect_problem(
+        app.post(&undo, &app.staff, json!({})).await,
+        409,
+        "undo_conflict",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["survivor.phone"]);
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .expect("m")
+            .contains("phone")
+    );
+    assert_eq!(
+        get(&app, &format!("/api/v1/merges/{}", id(&merge))).await["status"],
+        "applied"
+    );
+
+    // Set back, the undo goes through, and the edit to a field the merge left alone stays.
+    let current = get(&app, &format!("/api/v1/customers/{s}")).await;
+    json_of(
+        app.patch(
+            &format!("/api/v1/customers/{s}"),
+            &app.staff,
+            current["version"].as_i64(),
+            json!({"phone": "+1 415 555 0100"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    json_of(app.post(&undo, &app.staff, json!({})).await, 200).await;
+    let restored = get(&app, &format!("/api/v1/customers/{s}")).await;
+    assert_eq!(restored["phone"], Value::Null);
+    assert_eq!(restored["industry"], Value::Null);
+    assert_eq!(restored["notes"], "Edited");
+    assert_eq!(
+        get(&app, &format!("/api/v1/customers/{}", id(&other))).await["phone"],
+        "+14155550100"
+    );
+
+    // A merged record brought back by hand blocks the undo of its merge.
+    let again = json_of(
+        app.post(
+            "/api/v1/merges",
+            &app.staff,
+            json!({"survivor_id": s, "merged_ids": [id(&other)]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(
+        app.post(
+            &format!("/api/v1/customers/{}/restore", id(&other)),
+            &app.staff,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let problem = expect_problem(
+        app.post(
+            &format!("/api/v1/merges/{}/undo", id(&again)),
+            &app.staff,
+            json!({}),
+        )
+        .await,
+        409,
+        "undo_conflict",
+    )
+    .await;
+    assert_eq!(
+        error_fields(&problem),
+        [format!(
+            "customers.{}",
+            other["customer_code"].as_str().expect("code")
+        )]
+    );
+}
+
+async fn bad_merges_are_refused_field_by_field_and_rules_are_the_organisations(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let a = app
+        .create(json!({"name": "Vandelay Industries", "currency": "USD", "mrr": "10.00"}))
+        .await;
+    let b = app.create(json!({"name": "Vandelay Industries Ltd", "currency": "EUR", "mrr": "99.00", "industry": "Import"})).await;
+    let (a_id, b_id) = (id(&a), id(&b));
+    let post = |body: Value| app.post("/api/v1/merges", &app.staff, body);
+
+    let problem = expect_problem(
+        post(json!({"survivor_id": a_id, "merged_ids": []})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["merged_ids"]);
+    let problem = expect_problem(
+        post(json!({"survivor_id": a_id, "merged_ids": [a_id]})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["merged_ids[0]"]);
+    let problem = expect_problem(
+        post(json!({"survivor_id": a_id, "merged_ids": [uuid::Uuid::now_v7()]})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["merged_ids[0]"]);
+    let problem = expect_problem(
+        post(json!({"survivor_id": a_id, "merged_ids": [b_id], "fields": {"nope": a_id, "name": uuid::Uuid::now_v7()}})).await,
+        422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), ["fields.name", "fields.nope"]);
+    // Money is read in its own currency: taking EUR 99 into a USD customer is refused.
+    let problem = expect_problem(
+        post(json!({"survivor_id": a_id, "merged_ids": [b_id], "fields": {"mrr": b_id}})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["fields.mrr"]);
+    // Another organisation's customer is not there.
+    let theirs = json_of(
+        app.post("/api/v1/customers", &app.other, json!({"name": "Vandelay"}))
+            .await,
+        201,
+    )
+    .await;
+    let problem = expect_problem(
+        post(json!({"survivor_id": a_id, "merged_ids": [id(&theirs)]})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["merged_ids[0]"]);
+
+    // Rules: the defaults, an owner's change, and what it does to a preview.
+    let rules = get(&app, "/api/v1/merge-rules").await;
+    assert_eq!(rules["default"], "non_empty");
+    expect_problem(
+        app.send(
+            reqwest::Method::PUT,
+            "/api/v1/merge-rules",
+            Some(&app.staff),
+            Some(json!({"default": "newest"})),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let problem = expect_problem(
+        app.send(
+            reqwest::Method::PUT,
+            "/api/v1/merge-rules",
+            Some(&app.owner),
+            Some(json!({"default": "oldest", "fields": {"shoe_size": "newest"}})),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["default", "fields.shoe_size"]);
+    let set = json_of(
+        app.send(reqwest::Method::PUT, "/api/v1/merge-rules", Some(&app.owner),
+            Some(json!({"default": "non_empty", "fields": {"name": "newest"}, "trusted_sources": ["salesforce"]}))).await,
+        200).await;
+    assert_eq!(set["fields"]["name"], "newest");
+    assert_eq!(get(&app, "/api/v1/merge-rules").await, set);
+    let preview = json_of(
+        app.post(
+            "/api/v1/merges/preview",
+            &app.staff,
+            json!({"survivor_id": a_id, "merged_ids": [b_id]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let name = preview["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .find(|f| f["field"] == "name")
+        .cloned()
+        .expect("name");
+    assert_eq!(
+        (name["chosen"].as_str(), name["rule"].as_str()),
+        (Some(b_id.as_str()), Some("newest"))
+    );
+    assert_eq!(
+        preview["result"]["currency"], "USD",
+        "money stays in the survivor's currency"
+    );
+    assert_eq!(preview["result"]["mrr"], "10.00");
+}
