@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod convert;
+pub mod demo;
 pub mod duplicate;
 pub mod error;
 pub mod import;

@@ -140,7 +140,8 @@ async fn serve(config: Config, store: Store, demo: bool) -> anyhow::Result<()> {
             })
             .await?;
         if outcome.created {
-            tracing::info!("seeded the demo organisations");
+            let duplicated = tenure_api::demo::seed_duplicates(&store, &outcome.demo).await?;
+            tracing::info!(duplicated, "seeded the demo organisations");
         }
     }
     let state = AppState::new(store, config.jwt_secret.as_deref())

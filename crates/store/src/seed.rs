@@ -637,6 +637,37 @@ impl Store {
         })
     }
 
+    /// Live companies with a website, first by name: the demo's near-duplicates copy these.
+    pub async fn demo_duplicate_sources(
+        &self,
+        org: OrganizationId,
+        count: u64,
+    ) -> Result<Vec<crate::customer::CustomerRecord>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            id: uuid::Uuid,
+        }
+        let rows = Row::find_by_statement(stmt(
+            self.db.get_database_backend(),
+            &format!("SELECT id FROM customers WHERE organization_id = ? AND kind = 'company' AND website IS NOT NULL AND deleted_at IS NULL ORDER BY name_sort, id LIMIT {count}"),
+            vec![org.as_uuid().into()],
+        ))
+        .all(&self.db)
+        .await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            records.push(
+                self.customer(
+                    org,
+                    tenure_domain::ids::CustomerId::from_uuid(row.id),
+                    false,
+                )
+                .await?,
+            );
+        }
+        Ok(records)
+    }
+
     /// PostgreSQL only, for the import benchmark: copies `from`'s customers (with new ids) to
     /// `to` by `COPY` through the server-side file `path`, timing only the load into the
     /// indexed table. Returns the rows loaded and the load's duration.
