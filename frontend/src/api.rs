@@ -22,9 +22,10 @@ use tenure_api_types::{
     DuplicateDismissResult, DuplicatePairList, DuplicateScanInput, DuplicateScanView,
     ErasureRequest, ErasureView, FlagInput, FlagView, GoalInput, GoalList, GoalView, ImportJobList,
     ImportJobView, ImportMappingInput, ImportTemplateList, Ledger, LedgerEntryInput,
-    LedgerEntryView, Problem, ProblemField, RefreshRequest, ResendInvoiceInput, Rollup,
-    SavedMappingInput, SavedMappingList, SavedMappingView, SendMessageInput, TierChangeInput,
-    TierList, TierPreview, TokenResponse,
+    LedgerEntryView, MergeInput, MergeList, MergePreview, MergeView, Problem, ProblemField,
+    RefreshRequest, ResendInvoiceInput, Rollup, SavedMappingInput, SavedMappingList,
+    SavedMappingView, SendMessageInput, TierChangeInput, TierList, TierPreview, TokenResponse,
+    UserList,
 };
 use uuid::Uuid;
 
@@ -549,6 +550,11 @@ pub async fn apply_tier(id: Uuid, input: &TierChangeInput) -> Result<CustomerVie
         .await
 }
 
+/// The organisation's people (every role may read them), to name owners.
+pub async fn users() -> Result<UserList, ApiError> {
+    Call::get("/users").json().await
+}
+
 pub async fn custom_fields() -> Result<CustomFieldList, ApiError> {
     Call::get("/custom-fields").json().await
 }
@@ -742,7 +748,7 @@ pub async fn duplicate_scan(id: Uuid) -> Result<DuplicateScanView, ApiError> {
 /// API does, so one query string serves both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PairQuery {
-    /// `open` or `dismissed`.
+    /// `open`, `dismissed` or `merged`.
     pub status: String,
     /// The lowest score shown, in percent; `None` is any.
     pub min_percent: Option<u8>,
@@ -769,7 +775,7 @@ impl PairQuery {
         for (key, value) in form_urlencoded::parse(search.as_bytes()) {
             let value = value.trim();
             match key.as_ref() {
-                "status" if matches!(value, "open" | "dismissed") => {
+                "status" if matches!(value, "open" | "dismissed" | "merged") => {
                     query.status = value.to_owned();
                 }
                 "min_score" => {
@@ -825,6 +831,42 @@ pub async fn dismiss_pair(id: Uuid) -> Result<DuplicateDismissResult, ApiError> 
 pub async fn dismiss_pairs(ids: &[Uuid]) -> Result<DuplicateDismissResult, ApiError> {
     let body = DuplicateDismissInput { ids: ids.to_vec() };
     Call::post("/duplicates/dismiss", &body).json().await
+}
+
+// Merges: the preview, the merge, its history and undo, and the survivorship rules.
+
+/// What `merge` with the same input would do: every field's values and the one kept, the
+/// survivor as it would be, and what moves to it. A bad input is a `422` naming the fields.
+pub async fn preview_merge(input: &MergeInput) -> Result<MergePreview, ApiError> {
+    Call::post("/merges/preview", input).json().await
+}
+
+/// Merges `input.merged_ids` into the survivor (staff and owners). A record merged, deleted or
+/// changed meanwhile is a `409 merge_conflict` whose `errors` say which and why.
+pub async fn merge(input: &MergeInput) -> Result<MergeView, ApiError> {
+    Call::post("/merges", input).json().await
+}
+
+/// One page of the merges, newest first; `survivor` keeps those into that customer.
+pub async fn merges(
+    survivor: Option<Uuid>,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<MergeList, ApiError> {
+    let mut path = format!("/merges?limit={limit}");
+    if let Some(survivor) = survivor {
+        path.push_str(&format!("&customer={survivor}"));
+    }
+    if let Some(cursor) = cursor {
+        path.push_str(&format!("&cursor={}", encode(cursor)));
+    }
+    Call::get(&path).json().await
+}
+
+/// Undoes an applied merge. What blocks it (a field changed on the survivor since) is a `409
+/// undo_conflict` whose `errors` name each field; a merge already undone is a `409 conflict`.
+pub async fn undo_merge(id: Uuid) -> Result<MergeView, ApiError> {
+    Call::command(&format!("/merges/{id}/undo")).json().await
 }
 
 /// The address of the tenant's event stream. `EventSource` cannot send headers, so the token
@@ -904,10 +946,15 @@ mod tests {
         );
         assert_eq!(PairQuery::from_query_string(""), PairQuery::default());
         assert_eq!(
-            PairQuery::from_query_string("status=merged&min_score=7&customer=nope"),
+            PairQuery::from_query_string("status=closed&min_score=7&customer=nope"),
             PairQuery::default()
         );
         assert_eq!(PairQuery::default().to_query(), "status=open");
+        assert_eq!(
+            PairQuery::from_query_string("status=merged").status,
+            "merged",
+            "merged pairs have a list of their own"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::pages::customer::{CustomerPage, EditCustomerPage, NewCustomerPage};
 use crate::pages::directory::DirectoryPage;
 use crate::pages::duplicates::DuplicatesPage;
 use crate::pages::imports::ImportsPage;
+use crate::pages::merge::MergeWizardPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::signin::SignInPage;
 use crate::session::{self, Auth, use_auth};
@@ -52,7 +53,10 @@ pub fn App() -> impl IntoView {
                 // One route for both, so the wizard keeps its state when an upload moves it to
                 // the new job's address.
                 <Route path=path!("/imports/:id?") view=|| view! { <Shell><ImportsPage/></Shell> }/>
-                <Route path=path!("/duplicates") view=|| view! { <Shell><DuplicatesPage/></Shell> }/>
+                // One route for the review queue and the merge history (`/duplicates/merges`), so
+                // a scan followed on one stays followed on the other.
+                <Route path=path!("/duplicates/:section?") view=|| view! { <Shell><DuplicatesPage/></Shell> }/>
+                <Route path=path!("/merges/new") view=|| view! { <Shell><MergeWizardPage/></Shell> }/>
                 <Route path=path!("/settings") view=|| view! { <Shell><SettingsPage/></Shell> }/>
             </Routes>
             <ToastsView/>

@@ -5,5 +5,6 @@ pub mod customer;
 pub mod directory;
 pub mod duplicates;
 pub mod imports;
+pub mod merge;
 pub mod settings;
 pub mod signin;

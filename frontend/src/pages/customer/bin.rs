@@ -2,9 +2,11 @@
 //! (Restore for staff and owners, an owner's GDPR erasure, the personal-data export), and the
 //! profile shown in place of the tabs, read-only, since the API serves none of their data for
 //! a deleted customer. An erased customer can never be restored: the server's refusal is shown
-//! in the banner as it words it.
+//! in the banner as it words it. A customer merged into another says into which, linking to
+//! it, and is brought back by undoing the merge (from the merge history), not by Restore.
 
 use leptos::prelude::*;
+use uuid::Uuid;
 
 use crate::api;
 use crate::browser::{local_zone, now};
@@ -22,7 +24,59 @@ pub fn BinBanner() -> impl IntoView {
     move || {
         page.customer()
             .filter(|c| c.deleted_at.is_some())
-            .map(|c| view! { <BinBannerView customer=c/> })
+            .map(|c| match c.merged_into {
+                Some(survivor) => view! { <MergedBanner customer=c survivor=survivor/> }.into_any(),
+                None => view! { <BinBannerView customer=c/> }.into_any(),
+            })
+    }
+}
+
+/// "Merged into CUS-000123 Acme", linking to the survivor; the personal-data export and an
+/// owner's erasure stay offered.
+#[component]
+fn MergedBanner(customer: tenure_api_types::CustomerView, survivor: Uuid) -> impl IntoView {
+    let auth = use_auth();
+    let found = LocalResource::new(move || async move { api::customer(survivor).await.ok() });
+    let who = move || {
+        found.get().flatten().map_or_else(
+            || "the surviving customer".to_owned(),
+            |c| format!("{} {}", c.customer_code, c.name),
+        )
+    };
+    let when = customer.deleted_at.map(|at| {
+        (
+            format::relative(at, now()),
+            format::datetime(at, local_zone()),
+        )
+    });
+    let id = customer.id;
+    let code = StoredValue::new(customer.customer_code.clone());
+    let name = StoredValue::new(customer.name.clone());
+    view! {
+        <Banner tone="info">
+            <Icon name="merge"/>
+            <div class="bin-banner-text" data-testid="merged-banner">
+                <p class="banner-title">
+                    "Merged into "
+                    <a href=format!("/customers/{survivor}") data-testid="merged-into">{who}</a>
+                </p>
+                <p>
+                    {match when {
+                        Some((ago, exact)) => view! { "Merged " <time title=exact>{ago}</time> ". " }.into_any(),
+                        None => ().into_any(),
+                    }}
+                    "Its contacts, activity and other records moved there, and it is left out of the directory. "
+                    "To bring it back, undo the merge in the "
+                    <a href="/duplicates/merges">"merge history"</a>"."
+                </p>
+            </div>
+            <Show when=move || auth.can_write()>
+                <div class="banner-actions">
+                    <GdprExportButton id=id code=code.get_value()/>
+                    <erase::EraseButton id=id code=code.get_value() name=name.get_value()/>
+                </div>
+            </Show>
+        </Banner>
     }
 }
 

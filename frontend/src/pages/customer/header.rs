@@ -85,7 +85,11 @@ fn HeaderView(loaded: Loaded) -> impl IntoView {
                     }}
                     <span class="labelled-badge">"Health " <HealthBadge score=customer.health_score/></span>
                     <span class="labelled-badge">"Churn risk " <RiskBadge risk=customer.churn_risk/></span>
-                    {deleted.then(|| view! { <span class="badge tone-bad">"In the bin"</span> })}
+                    {match (deleted, customer.merged_into.is_some()) {
+                        (true, true) => Some(view! { <span class="badge tone-neutral">"Merged"</span> }),
+                        (true, false) => Some(view! { <span class="badge tone-bad">"In the bin"</span> }),
+                        _ => None,
+                    }}
                     {(!deleted).then(|| view! { <duplicates::DuplicatesBadge id=id/> })}
                     {customer.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
                 </p>

@@ -1,8 +1,9 @@
-//! The review queue: the stored pairs the URL asks for (open or dismissed, a lowest score, one
-//! customer), best first, a page at a time ("Show more" continues where the last page ended).
-//! Each pair shows both customers side by side, linking to their pages, with its score,
-//! confidence and evidence. Staff and owners dismiss a pair, or every selected one at once
-//! (the API takes 500 a call); a dismissed pair leaves the list at once.
+//! The review queue: the stored pairs the URL asks for (open, dismissed or merged, a lowest
+//! score, one customer), best first, a page at a time ("Show more" continues where the last
+//! page ended). Each pair shows both customers side by side, linking to their pages, with its
+//! score, confidence and evidence. Staff and owners open a pair in the merge wizard, or dismiss
+//! it, or every selected one at once (the API takes 500 a call); a dismissed pair leaves the
+//! list at once.
 
 use std::collections::HashSet;
 
@@ -20,6 +21,7 @@ use crate::components::{
 };
 use crate::format;
 use crate::pages::duplicates::evidence::{ConfidenceBadge, EvidenceTable, score_text};
+use crate::pages::merge::wizard_href;
 use crate::session::use_auth;
 
 const PAGE: u32 = 25;
@@ -152,8 +154,9 @@ pub fn use_queue() -> Queue {
     expect_context::<Queue>()
 }
 
-/// Whether the signed-in user may dismiss the pairs shown (staff, owners; open pairs only).
-fn may_dismiss() -> Signal<bool> {
+/// Whether the signed-in user may merge or dismiss the pairs shown (staff, owners; open pairs
+/// only).
+fn may_review() -> Signal<bool> {
     let auth = use_auth();
     let queue = use_queue();
     Signal::derive(move || auth.can_write() && queue.query.with(|q| q.status == "open"))
@@ -203,6 +206,14 @@ fn empty(query: &PairQuery, may_scan: bool) -> impl IntoView {
             "Nothing dismissed yet",
             "Pairs dismissed as not duplicates wait here, out of the queue.",
         ),
+        ("merged", true) => (
+            "No merged pairs for this customer",
+            "Pairs merged with this customer in them appear here.",
+        ),
+        ("merged", false) => (
+            "Nothing merged yet",
+            "Pairs merged into one customer appear here; undo a merge from the merge history.",
+        ),
         (_, true) => (
             "No possible duplicates of this customer",
             "The last scan found no open pair with this customer in it.",
@@ -239,6 +250,7 @@ fn Filters() -> impl IntoView {
             <div class="chips" role="group" aria-label="Status">
                 {status_chip("open", "Open")}
                 {status_chip("dismissed", "Dismissed")}
+                {status_chip("merged", "Merged")}
             </div>
             <div class="queue-min-score">
                 <label for="min-score">"Lowest score"</label>
@@ -308,7 +320,7 @@ fn CustomerFilter() -> impl IntoView {
 fn BulkBar() -> impl IntoView {
     let queue = use_queue();
     let toasts = use_toasts();
-    let writer = may_dismiss();
+    let writer = may_review();
     let busy = RwSignal::new(false);
     let confirm = RwSignal::new(false);
     let count = move || queue.selected.with(HashSet::len);
@@ -423,9 +435,10 @@ fn side(side: DuplicateSide) -> impl IntoView {
 fn PairCard(pair: DuplicatePairView) -> impl IntoView {
     let queue = use_queue();
     let toasts = use_toasts();
-    let writer = may_dismiss();
+    let writer = may_review();
     let busy = RwSignal::new(false);
     let id = pair.id;
+    let merge_href = wizard_href(&[pair.left.customer_id, pair.right.customer_id]);
     let title_id = format!("pair-{id}");
     let labelled_by = title_id.clone();
     let both = StoredValue::new(format!(
@@ -448,6 +461,11 @@ fn PairCard(pair: DuplicatePairView) -> impl IntoView {
             }
         });
     };
+    let verb = if pair.status == "merged" {
+        "Merged"
+    } else {
+        "Dismissed"
+    };
     let reviewed = pair.reviewed_at.map(|at| {
         let who = pair
             .reviewed_by
@@ -455,7 +473,7 @@ fn PairCard(pair: DuplicatePairView) -> impl IntoView {
             .unwrap_or_else(|| "someone".to_owned());
         view! {
             <p class="muted pair-reviewed">
-                {format!("Dismissed by {who} ")}
+                {format!("{verb} by {who} ")}
                 <time title=format::datetime(at, local_zone())>{format::relative(at, now())}</time>
             </p>
         }
@@ -485,10 +503,16 @@ fn PairCard(pair: DuplicatePairView) -> impl IntoView {
                     <ConfidenceBadge confidence=pair.confidence.clone()/>
                 </div>
                 <Show when=move || writer.get()>
-                    <button type="button" class="btn btn-small" disabled=move || busy.get()
-                        aria-label=format!("Dismiss the pair {}", both.get_value()) on:click=dismiss>
-                        {move || busy.get().then(|| view! { <Spinner/> })}<Icon name="x"/>"Dismiss"
-                    </button>
+                    <div class="pair-actions">
+                        <a class="btn btn-small btn-primary" href=merge_href.clone() data-testid="merge-pair"
+                            aria-label=format!("Merge the pair {}", both.get_value())>
+                            <Icon name="merge"/>"Merge…"
+                        </a>
+                        <button type="button" class="btn btn-small" disabled=move || busy.get()
+                            aria-label=format!("Dismiss the pair {}", both.get_value()) on:click=dismiss>
+                            {move || busy.get().then(|| view! { <Spinner/> })}<Icon name="x"/>"Dismiss"
+                        </button>
+                    </div>
                 </Show>
             </div>
             {reviewed}
