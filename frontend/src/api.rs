@@ -22,8 +22,8 @@ use tenure_api_types::{
     DuplicateDismissResult, DuplicatePairList, DuplicateScanInput, DuplicateScanView,
     ErasureRequest, ErasureView, FlagInput, FlagView, GoalInput, GoalList, GoalView, ImportJobList,
     ImportJobView, ImportMappingInput, ImportTemplateList, Ledger, LedgerEntryInput,
-    LedgerEntryView, MergeInput, MergeList, MergePreview, MergeView, Problem, ProblemField,
-    RefreshRequest, ResendInvoiceInput, Rollup, SavedMappingInput, SavedMappingList,
+    LedgerEntryView, MergeInput, MergeList, MergePreview, MergeRulesView, MergeView, Problem,
+    ProblemField, RefreshRequest, ResendInvoiceInput, Rollup, SavedMappingInput, SavedMappingList,
     SavedMappingView, SendMessageInput, TierChangeInput, TierList, TierPreview, TokenResponse,
     UserList,
 };
@@ -867,6 +867,15 @@ pub async fn merges(
 /// undo_conflict` whose `errors` name each field; a merge already undone is a `409 conflict`.
 pub async fn undo_merge(id: Uuid) -> Result<MergeView, ApiError> {
     Call::command(&format!("/merges/{id}/undo")).json().await
+}
+
+pub async fn merge_rules() -> Result<MergeRulesView, ApiError> {
+    Call::get("/merge-rules").json().await
+}
+
+/// Replaces the rules (owners); an unknown field or rule is a `422` naming it.
+pub async fn save_merge_rules(rules: &MergeRulesView) -> Result<MergeRulesView, ApiError> {
+    Call::put("/merge-rules", rules).json().await
 }
 
 /// The address of the tenant's event stream. `EventSource` cannot send headers, so the token

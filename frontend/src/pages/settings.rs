@@ -1,8 +1,9 @@
-//! Settings (owners): the organisation, its team, and the catalogues owners manage (tiers and
-//! custom field definitions). Staff and viewers never see the link, and the API refuses what
+//! Settings (owners): the organisation, its team, the catalogues owners manage (tiers and
+//! custom field definitions) and the merge rules. Staff and viewers never see the link, and the API refuses what
 //! this page would change for them.
 
 mod fields;
+mod merge_rules;
 mod tiers;
 
 use leptos::prelude::*;
@@ -56,6 +57,7 @@ pub fn SettingsPage() -> impl IntoView {
             </section>
             <tiers::TiersSection writer=writer/>
             <fields::CustomFieldsSection writer=writer/>
+            <merge_rules::MergeRulesSection writer=writer/>
         }
         .into_any()
     }

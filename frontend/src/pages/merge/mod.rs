@@ -93,6 +93,80 @@ pub fn rule_hint(rule: &str) -> String {
     }
 }
 
+/// The survivorship rules an owner may pick: the wire name, a short name, what it does.
+pub const RULES: &[(&str, &str, &str)] = &[
+    (
+        "non_empty",
+        "Survivor's unless empty",
+        "The survivor's value; when it has none, the most recently updated record's.",
+    ),
+    (
+        "survivor",
+        "Always the survivor's",
+        "The survivor's value, even when it is empty.",
+    ),
+    (
+        "newest",
+        "Newest",
+        "The value of the most recently updated record that has one.",
+    ),
+    (
+        "trusted_source",
+        "Most trusted source",
+        "The value of the record whose source is trusted most; then as the survivor's unless empty.",
+    ),
+];
+
+/// A rule's short name.
+pub fn rule_name(rule: &str) -> String {
+    RULES
+        .iter()
+        .find(|(key, _, _)| *key == rule)
+        .map_or_else(|| format::humanize(rule), |(_, name, _)| (*name).to_owned())
+}
+
+/// The fields of a customer a merge chooses between (`CustomerInput`'s keys; custom fields
+/// are `custom_fields.<key>`), for the per-field rules.
+pub const FIELDS: &[&str] = &[
+    "kind",
+    "customer_code",
+    "name",
+    "display_name",
+    "legal_name",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "email",
+    "phone",
+    "website",
+    "industry",
+    "company_size",
+    "tax_id",
+    "status",
+    "customer_type",
+    "tier",
+    "plan",
+    "currency",
+    "mrr",
+    "ltv",
+    "credit_limit",
+    "payment_terms_days",
+    "payment_status",
+    "parent_id",
+    "owner_id",
+    "health_score",
+    "churn_risk",
+    "tags",
+    "settings",
+    "portal_access",
+    "notes",
+    "internal_notes",
+    "country",
+    "customer_since",
+    "external_id",
+    "source",
+];
+
 /// How a value reads in the field table and the result: `—` for nothing, money in its
 /// currency, wire words as words, lists joined, `lookup` naming ids (an owner, a parent).
 pub fn value_text(
@@ -280,6 +354,8 @@ mod tests {
         assert_eq!(field_label("custom_fields.tier_note", &custom), "Tier note");
         assert_eq!(rule_hint("choice"), "Your choice");
         assert_eq!(rule_hint("non_empty"), "Rule: the survivor's unless empty");
+        assert_eq!(rule_name("newest"), "Newest");
+        assert_eq!(rule_name("coin_toss"), "Coin toss");
     }
 
     #[test]
