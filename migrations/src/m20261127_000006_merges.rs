@@ -8,7 +8,9 @@
 //!   was, and the survivor as the merge left it) and `moves` (each related row moved, with where
 //!   it came from). Undo replays them backwards in one transaction, after checking nothing was
 //!   changed since in a way that would be lost.
-//! - `organizations.merge_rules` holds the survivorship rules (null: the built-in defaults).
+//! - `organizations.merge_rules` holds the survivorship rules and
+//!   `organizations.duplicate_thresholds` the scores that make a pair likely or worth a review
+//!   (null: the built-in defaults).
 
 use sea_orm_migration::prelude::*;
 
@@ -20,6 +22,7 @@ pub struct Migration;
 const UP: &str = r#"
 ALTER TABLE customers ADD COLUMN merged_into {uuid};
 ALTER TABLE organizations ADD COLUMN merge_rules {json};
+ALTER TABLE organizations ADD COLUMN duplicate_thresholds {json};
 
 CREATE TABLE merges (
     id {uuid} PRIMARY KEY,
@@ -44,6 +47,7 @@ CREATE INDEX merges_survivor_idx ON merges (organization_id, survivor_id);
 
 const DOWN: &str = r#"
 DROP TABLE merges;
+ALTER TABLE organizations DROP COLUMN duplicate_thresholds;
 ALTER TABLE organizations DROP COLUMN merge_rules;
 ALTER TABLE customers DROP COLUMN merged_into;
 "#;

@@ -180,3 +180,14 @@ pub struct DuplicateDismissInput {
 pub struct DuplicateDismissResult {
     pub dismissed: Vec<uuid::Uuid>,
 }
+
+/// `GET`/`PUT /duplicate-settings`: the organisation's thresholds, 0 to 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateSettings {
+    /// At or above: likely the same customer (shown as `high` confidence).
+    pub high: f64,
+    /// At or above: worth a review; nothing below is shown or stored.
+    pub medium: f64,
+}

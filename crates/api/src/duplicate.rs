@@ -104,13 +104,15 @@ pub async fn run(store: &Store, owner: &str, scan: &ScanRecord) -> anyhow::Resul
         profiles.extend(built);
     }
     let profiles = Arc::new(profiles);
+    let medium = store.duplicate_thresholds(org).await?.medium;
 
     let (mut scored, mut found) = (0i64, 0i64);
     for chunk in pairs.chunks(SCORE_CHUNK) {
         let chunk = chunk.to_vec();
         let covered = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
         let profiles = Arc::clone(&profiles);
-        let keep = tokio::task::spawn_blocking(move || score_chunk(&profiles, &chunk)).await?;
+        let keep =
+            tokio::task::spawn_blocking(move || score_chunk(&profiles, &chunk, medium)).await?;
         scored += covered;
         found += i64::try_from(keep.len()).unwrap_or(i64::MAX);
         store.store_duplicate_pairs(org, scan.id, &keep).await?;
@@ -124,10 +126,13 @@ pub async fn run(store: &Store, owner: &str, scan: &ScanRecord) -> anyhow::Resul
     Ok(())
 }
 
-/// Scores a chunk of candidate pairs, keeping those worth a review.
-fn score_chunk(profiles: &HashMap<Uuid, Profile>, pairs: &[(Uuid, Uuid)]) -> Vec<ScoredPair> {
+/// Scores a chunk of candidate pairs, keeping those worth a review (at or above `medium`).
+fn score_chunk(
+    profiles: &HashMap<Uuid, Profile>,
+    pairs: &[(Uuid, Uuid)],
+    medium: f64,
+) -> Vec<ScoredPair> {
     let model = Model::default();
-    let medium = Thresholds::default().medium;
     pairs
         .iter()
         .filter_map(|(l, r)| {
@@ -186,13 +191,8 @@ pub fn evidence_view(e: Evidence) -> MatchEvidence {
     }
 }
 
-pub fn confidence(score: f64) -> String {
-    if score >= Thresholds::default().high {
-        "high"
-    } else {
-        "medium"
-    }
-    .to_owned()
+pub fn confidence(score: f64, thresholds: &Thresholds) -> String {
+    thresholds.confidence(score).to_owned()
 }
 
 pub fn scan_view(scan: &ScanRecord) -> DuplicateScanView {
@@ -228,7 +228,7 @@ pub fn scan_view(scan: &ScanRecord) -> DuplicateScanView {
     }
 }
 
-pub fn pair_view(pair: PairRecord) -> DuplicatePairView {
+pub fn pair_view(pair: PairRecord, thresholds: &Thresholds) -> DuplicatePairView {
     DuplicatePairView {
         id: pair.id,
         left: DuplicateSide {
@@ -242,7 +242,7 @@ pub fn pair_view(pair: PairRecord) -> DuplicatePairView {
             name: pair.right_name,
         },
         score: pair.score,
-        confidence: confidence(pair.score),
+        confidence: confidence(pair.score, thresholds),
         evidence: serde_json::from_value(pair.evidence).unwrap_or_default(),
         status: pair.status,
         reviewed_by: pair.reviewed_by_label,

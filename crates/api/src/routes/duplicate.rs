@@ -3,13 +3,13 @@
 //! Candidates come from the store's blocking keys and are scored by the domain's matcher; the
 //! evidence says why each one matches.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use tenure_api_types::{
     DuplicateCandidate, DuplicateCheckInput, DuplicateCheckResult, DuplicateDismissInput,
     DuplicateDismissResult, DuplicatePairList, DuplicateScanInput, DuplicateScanList,
-    DuplicateScanView, Problem,
+    DuplicateScanView, DuplicateSettings, Problem,
 };
 use tenure_domain::customer::CustomerKind;
 use tenure_domain::duplicate::{MatchInput, Thresholds};
@@ -33,7 +33,56 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_scan)
         .service(list_pairs)
         .service(dismiss_many)
-        .service(dismiss_one);
+        .service(dismiss_one)
+        .service(get_settings)
+        .service(put_settings);
+}
+
+/// The organisation's duplicate thresholds: a pair scoring at least `high` is likely the same
+/// customer, one at least `medium` is worth a review (the check while typing and scans show
+/// nothing below it).
+#[utoipa::path(tag = "duplicates", security(("bearer" = [])),
+    responses((status = 200, body = DuplicateSettings)))]
+#[get("/duplicate-settings")]
+async fn get_settings(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<DuplicateSettings>, ApiError> {
+    user.require(Permission::CustomersRead)?;
+    let t = state
+        .store
+        .duplicate_thresholds(user.organization_id)
+        .await?;
+    Ok(web::Json(DuplicateSettings {
+        high: t.high,
+        medium: t.medium,
+    }))
+}
+
+/// Sets the organisation's duplicate thresholds (`0 < medium <= high <= 1`). The next scan
+/// stores pairs from the new `medium` up.
+#[utoipa::path(tag = "duplicates", security(("bearer" = [])),
+    request_body = DuplicateSettings,
+    responses((status = 200, body = DuplicateSettings),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[put("/duplicate-settings")]
+async fn put_settings(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<DuplicateSettings>,
+) -> Result<web::Json<DuplicateSettings>, ApiError> {
+    user.require(Permission::SettingsWrite)?;
+    let thresholds = Thresholds {
+        high: body.high,
+        medium: body.medium,
+    };
+    thresholds.check().map_err(ApiError::Validation)?;
+    state
+        .store
+        .set_duplicate_thresholds(user.organization_id, &thresholds, &user.actor())
+        .await?;
+    Ok(web::Json(body.into_inner()))
 }
 
 /// A field's text, trimmed; `None` when blank.
@@ -118,7 +167,10 @@ async fn check_duplicates(
 ) -> Result<web::Json<DuplicateCheckResult>, ApiError> {
     user.require(Permission::CustomersRead)?;
     let (input, limit) = draft(&body)?;
-    let thresholds = Thresholds::default();
+    let thresholds = state
+        .store
+        .duplicate_thresholds(user.organization_id)
+        .await?;
     let candidates = state
         .store
         .duplicate_candidates(
@@ -137,7 +189,7 @@ async fn check_duplicates(
                 customer_code: c.customer_code,
                 name: c.name,
                 score: c.matched.score,
-                confidence: crate::duplicate::confidence(c.matched.score),
+                confidence: crate::duplicate::confidence(c.matched.score, &thresholds),
                 evidence: c
                     .matched
                     .evidence
@@ -267,11 +319,15 @@ async fn list_pairs(
             limit,
         )
         .await?;
+    let thresholds = state
+        .store
+        .duplicate_thresholds(user.organization_id)
+        .await?;
     Ok(web::Json(DuplicatePairList {
         items: page
             .items
             .into_iter()
-            .map(crate::duplicate::pair_view)
+            .map(|pair| crate::duplicate::pair_view(pair, &thresholds))
             .collect(),
         next_cursor: page.next_cursor,
     }))

@@ -451,3 +451,61 @@ async fn a_scan_fills_the_review_queue_and_dismissals_are_remembered(db: Db) {
     let problem = expect_problem(response, 422, "validation_failed").await;
     assert_eq!(error_fields(&problem), vec!["status", "min_score"]);
 }
+
+both!(the_organisations_thresholds_decide_what_is_shown_and_how_sure);
+
+async fn the_organisations_thresholds_decide_what_is_shown_and_how_sure(db: Db) {
+    let app = TestApp::spawn(db).await;
+    app.create(json!({"name": "Globex Corporation", "website": "globex.example"}))
+        .await;
+    let defaults = json_of(
+        app.get("/api/v1/duplicate-settings", &app.viewer).await,
+        200,
+    )
+    .await;
+    assert_eq!(defaults, json!({"high": 0.9, "medium": 0.5}));
+    let draft = json!({"name": "Globex Corp", "website": "globex-corp.example"});
+    let found = check(&app, &app.viewer, draft.clone()).await;
+    let score = found[0]["score"].as_f64().expect("a partial match");
+    assert!(score < 1.0, "{found:?}");
+
+    let put = |who, body: Value| {
+        app.send(
+            reqwest::Method::PUT,
+            "/api/v1/duplicate-settings",
+            Some(who),
+            Some(body),
+        )
+    };
+    expect_problem(
+        put(&app.staff, json!({"high": 0.9, "medium": 0.5})).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let problem = expect_problem(
+        put(&app.owner, json!({"high": 0.4, "medium": 0.6})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["high"]);
+
+    // Everything worth showing is now "high"; then nothing this weak is shown at all.
+    json_of(
+        put(&app.owner, json!({"high": score, "medium": score / 2.0})).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        check(&app, &app.viewer, draft.clone()).await[0]["confidence"],
+        "high"
+    );
+    let above = (score + 1.0) / 2.0;
+    json_of(
+        put(&app.owner, json!({"high": above, "medium": above})).await,
+        200,
+    )
+    .await;
+    assert!(check(&app, &app.viewer, draft).await.is_empty());
+}

@@ -14,12 +14,46 @@ pub mod score;
 pub use score::{Evidence, FieldModel, MatchInput, MatchScore, Model, Profile, score};
 
 /// Where a score sends a pair, by the organisation's thresholds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Thresholds {
     /// At or above: suggested as a duplicate.
     pub high: f64,
     /// At or above (and below `high`): worth a review.
     pub medium: f64,
+}
+
+impl Thresholds {
+    /// Thresholds an organisation may set: `0 < medium <= high <= 1`.
+    pub fn check(&self) -> Result<(), Vec<crate::error::FieldError>> {
+        let mut errors = Vec::new();
+        if !(self.medium > 0.0 && self.medium <= 1.0) {
+            errors.push(crate::error::FieldError::new(
+                "medium",
+                "must be above 0 and at most 1",
+            ));
+        }
+        if !(self.high > 0.0 && self.high <= 1.0) {
+            errors.push(crate::error::FieldError::new(
+                "high",
+                "must be above 0 and at most 1",
+            ));
+        } else if self.high < self.medium {
+            errors.push(crate::error::FieldError::new(
+                "high",
+                "must be at least medium",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// `high` or `medium`, the label of a score worth showing.
+    pub fn confidence(&self, score: f64) -> &'static str {
+        if score >= self.high { "high" } else { "medium" }
+    }
 }
 
 impl Default for Thresholds {

@@ -1,5 +1,6 @@
 //! The review queue: stored duplicate pairs by confidence, and dismissing them. A pair whose
-//! either side was deleted leaves the queue.
+//! either side was deleted leaves the queue, except a `merged` one: it stays listed under its
+//! status, with its merged record, as the record of the merge.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
