@@ -171,7 +171,12 @@ async fn rows_holding(app: &TestApp, needle: &str) -> Vec<String> {
                     .collect();
                 columns
                     .iter()
-                    .map(|c| format!("lower(COALESCE(CAST({c} AS TEXT), ''))"))
+                    // Blobs (uuids) as hex: a zero byte cast to text would cut the row short.
+                    .map(|c| {
+                        format!(
+                            "lower(COALESCE(CASE WHEN typeof({c}) = 'blob' THEN hex({c}) ELSE CAST({c} AS TEXT) END, ''))"
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(" || '|' || ")
             }
