@@ -326,16 +326,10 @@ pub async fn undo_values(
     today: NaiveDate,
 ) -> Result<(i64, tenure_domain::customer::NewCustomer), ApiError> {
     let snapshot = store.merge_snapshot(org.id, id).await?;
-    let Some(before) = snapshot.before.first() else {
-        return Err(StoreError::Refused {
-            code: "undo_conflict",
-            reasons: vec![FieldError::new(
-                "merge",
-                "a GDPR erasure of one of these records removed what undo needs",
-            )],
-        }
-        .into());
-    };
+    let before = snapshot
+        .before
+        .first()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("merge {id} has no survivor")))?;
     let current = store.customer(org.id, before.id, true).await?;
     let restored = merge::restore(
         &input_map(before, today),

@@ -226,8 +226,15 @@ async fn undo_merge(
     user.require(Permission::CustomersWrite)?;
     let org = state.store.organization(user.organization_id).await?;
     let merge = state.store.merge(org.id, *id).await?;
-    if merge.status == "undone" {
-        return Err(ApiError::Conflict("merge_undone".to_owned()));
+    match merge.status.as_str() {
+        "undone" => return Err(ApiError::Conflict("merge_undone".to_owned())),
+        "erased" => {
+            return Err(ApiError::Refused {
+                code: "undo_conflict",
+                reasons: vec![FieldError::new("merge", tenure_store::merge::ERASED_MERGE)],
+            });
+        }
+        _ => {}
     }
     let (version, restored) = undo_values(&state.store, &org, *id, today()).await?;
     let merge = state

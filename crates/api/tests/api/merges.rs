@@ -764,3 +764,56 @@ async fn bad_merges_are_refused_field_by_field_and_rules_are_the_organisations(d
     );
     assert_eq!(preview["result"]["mrr"], "10.00");
 }
+
+both!(an_erasure_takes_the_merge_snapshot_with_it);
+
+async fn an_erasure_takes_the_merge_snapshot_with_it(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let survivor = app
+        .create(
+            json!({"name": "Erin Example", "kind": "person", "first_name": "Erin",
+        "last_name": "Example", "email": "erin@private.example"}),
+        )
+        .await;
+    let other = app
+        .create(
+            json!({"name": "Erin Example", "kind": "person", "first_name": "Erin",
+        "last_name": "Example", "phone": "+1 415 555 0142"}),
+        )
+        .await;
+    let merge = json_of(
+        app.post(
+            "/api/v1/merges",
+            &app.staff,
+            json!({"survivor_id": id(&survivor), "merged_ids": [id(&other)]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(
+        app.post(
+            &format!("/api/v1/customers/{}/erase", id(&survivor)),
+            &app.owner,
+            json!({"confirmation": survivor["customer_code"]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let after = get(&app, &format!("/api/v1/merges/{}", id(&merge))).await;
+    assert_eq!(after["status"], "erased");
+    assert_eq!(after["fields"], json!({}));
+    let problem = expect_problem(
+        app.post(
+            &format!("/api/v1/merges/{}/undo", id(&merge)),
+            &app.staff,
+            json!({}),
+        )
+        .await,
+        409,
+        "undo_conflict",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["merge"]);
+}

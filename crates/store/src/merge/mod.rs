@@ -31,6 +31,9 @@ use crate::{Store, StoreError};
 
 pub use crate::merge::moves::{LeftBehind, MovedRow, Moves};
 
+/// Why a merge whose records were erased under GDPR cannot be undone.
+pub const ERASED_MERGE: &str = "a GDPR erasure of one of these records removed what undo needs";
+
 /// What the caller asks: the survivor as it must be after the merge, and the versions it read.
 #[derive(Debug, Clone)]
 pub struct MergePlan {

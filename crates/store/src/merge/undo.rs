@@ -77,10 +77,7 @@ pub(crate) async fn undo(
         _ => {
             return Err(refused(
                 "undo_conflict",
-                vec![FieldError::new(
-                    "merge",
-                    "a GDPR erasure of one of these records removed what undo needs",
-                )],
+                vec![FieldError::new("merge", crate::merge::ERASED_MERGE)],
             ));
         }
     }
