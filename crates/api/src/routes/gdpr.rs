@@ -83,7 +83,9 @@ async fn gdpr_export(
 /// name the person; and uploaded import files that hold the person (deleted). Ids, codes,
 /// dates, amounts and statuses stay, so revenue history and roll-ups still add up. The customer
 /// is soft-deleted and can no longer be restored. The erasure ledger (`GET /erasures`) and the
-/// audit log keep when and by whom, with counts only.
+/// audit log keep when and by whom, with counts only. Records merged into this customer are
+/// the same person and are erased with it (each with its own ledger entry), and merges it took
+/// part in lose their snapshots and can no longer be undone.
 #[utoipa::path(tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = ErasureRequest,
     responses(
@@ -116,6 +118,24 @@ async fn erase_customer(
             ),
         )]));
     }
+    // Records merged into this one are the same customer: they go too, first, so a failure
+    // part-way leaves the survivor for a retry to find them again.
+    for merged in state.store.merged_into(org, id).await? {
+        erase_one(&state, org, merged, &user.actor()).await?;
+    }
+    let record = erase_one(&state, org, id, &user.actor()).await?;
+    Ok(web::Json(erasure_view(record)))
+}
+
+/// Erases one customer and deletes the uploaded files that named it. An import still to run
+/// that holds the person is a 409: erase again once it has finished.
+async fn erase_one(
+    state: &AppState,
+    org: tenure_domain::ids::OrganizationId,
+    id: CustomerId,
+    actor: &tenure_store::Actor,
+) -> Result<tenure_store::erasure::ErasureRecord, ApiError> {
+    let subject = state.store.erasure_subject(org, id).await?;
     let staged = state.store.staged_import_files(org).await?;
     let holding = {
         let subject = subject.clone();
@@ -130,10 +150,7 @@ async fn erase_customer(
         return Err(ApiError::Conflict("import_running".to_owned()));
     }
     let jobs: Vec<Uuid> = holding.iter().map(|f| f.job_id).collect();
-    let record = state
-        .store
-        .erase_customer(org, id, &jobs, &user.actor())
-        .await?;
+    let record = state.store.erase_customer(org, id, &jobs, actor).await?;
     for file in &holding {
         match std::fs::remove_file(&file.file_path) {
             Ok(()) => {}
@@ -143,7 +160,7 @@ async fn erase_customer(
             }
         }
     }
-    Ok(web::Json(erasure_view(record)))
+    Ok(record)
 }
 
 /// The erasure ledger, newest first (the last 500): when, by whom and what was scrubbed, with no

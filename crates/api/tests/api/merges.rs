@@ -765,9 +765,9 @@ async fn bad_merges_are_refused_field_by_field_and_rules_are_the_organisations(d
     assert_eq!(preview["result"]["mrr"], "10.00");
 }
 
-both!(an_erasure_takes_the_merge_snapshot_with_it);
+both!(an_erasure_takes_the_records_merged_in_and_the_merge_snapshot_with_it);
 
-async fn an_erasure_takes_the_merge_snapshot_with_it(db: Db) {
+async fn an_erasure_takes_the_records_merged_in_and_the_merge_snapshot_with_it(db: Db) {
     let app = TestApp::spawn(db).await;
     let survivor = app
         .create(
@@ -801,6 +801,27 @@ async fn an_erasure_takes_the_merge_snapshot_with_it(db: Db) {
         200,
     )
     .await;
+    // The record merged into it was the same person: erased with it.
+    let erasures = json_of(app.get("/api/v1/erasures", &app.owner).await, 200).await;
+    let mut erased: Vec<&str> = erasures["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["customer_code"].as_str())
+        .collect();
+    erased.sort_unstable();
+    let mut both = [
+        survivor["customer_code"].as_str().expect("code"),
+        other["customer_code"].as_str().expect("code"),
+    ];
+    both.sort_unstable();
+    assert_eq!(erased, both);
+    let gone = get(
+        &app,
+        &format!("/api/v1/customers/{}?include_deleted=true", id(&other)),
+    )
+    .await;
+    assert_eq!(gone["phone"], Value::Null);
     let after = get(&app, &format!("/api/v1/merges/{}", id(&merge))).await;
     assert_eq!(after["status"], "erased");
     assert_eq!(after["fields"], json!({}));

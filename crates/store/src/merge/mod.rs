@@ -259,6 +259,35 @@ impl Store {
         Ok(())
     }
 
+    /// Every customer merged into `id`, directly or through a record merged into it, not yet
+    /// erased (a GDPR erasure of `id` takes them too).
+    pub async fn merged_into(
+        &self,
+        org: OrganizationId,
+        id: CustomerId,
+    ) -> Result<Vec<CustomerId>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            id: Uuid,
+        }
+        let rows = Row::find_by_statement(stmt(
+            self.db.get_database_backend(),
+            "WITH RECURSIVE absorbed(id, depth) AS ( \
+                SELECT id, 0 FROM customers WHERE organization_id = ? AND merged_into = ? \
+                UNION ALL \
+                SELECT c.id, a.depth + 1 FROM customers c JOIN absorbed a ON c.merged_into = a.id \
+                WHERE c.organization_id = ? AND a.depth < 32 \
+            ) SELECT a.id FROM absorbed a JOIN customers c ON c.id = a.id WHERE c.erased_at IS NULL ORDER BY a.depth DESC, a.id",
+            vec![org.as_uuid().into(), id.as_uuid().into(), org.as_uuid().into()],
+        ))
+        .all(&self.db)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CustomerId::from_uuid(r.id))
+            .collect())
+    }
+
     /// One merge of the organisation.
     pub async fn merge(&self, org: OrganizationId, id: Uuid) -> Result<MergeRecord, StoreError> {
         fetch_row(&self.db, org, id).await?.record()
