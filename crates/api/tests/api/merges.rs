@@ -838,3 +838,45 @@ async fn an_erasure_takes_the_records_merged_in_and_the_merge_snapshot_with_it(d
     .await;
     assert_eq!(error_fields(&problem), ["merge"]);
 }
+
+both!(a_sync_that_still_sends_a_merged_records_external_id_updates_the_survivor);
+
+async fn a_sync_that_still_sends_a_merged_records_external_id_updates_the_survivor(db: Db) {
+    use crate::import_jobs::{map, run_phase, upload};
+    let app = TestApp::spawn(db).await;
+    let survivor = app
+        .create(json!({"name": "Northwind Analytics", "external_id": "1001", "source": "hubspot"}))
+        .await;
+    let merged = app
+        .create(
+            json!({"name": "Northwind Analytics Inc", "external_id": "1002", "source": "hubspot"}),
+        )
+        .await;
+    json_of(
+        app.post(
+            "/api/v1/merges",
+            &app.staff,
+            json!({"survivor_id": id(&survivor), "merged_ids": [id(&merged)]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+
+    let csv = "Record ID,Company name,Industry\n1002,Northwind Analytics Inc,Logistics\n";
+    let job = upload(&app, &app.staff, "hubspot.csv", csv.as_bytes().to_vec()).await;
+    let job_id = id(&job);
+    map(&app, &job_id, json!({"template": "hubspot_companies"})).await;
+    let done = run_phase(&app, &job_id, "start", "completed").await;
+    assert_eq!(
+        done["counts"],
+        json!({"created": 0, "updated": 1, "skipped": 0, "failed": 0}),
+        "{done}"
+    );
+    let after = get(&app, &format!("/api/v1/customers/{}", id(&survivor))).await;
+    assert_eq!(after["industry"], "Logistics");
+    assert_eq!(
+        after["external_id"], "1001",
+        "the survivor keeps its own id"
+    );
+}

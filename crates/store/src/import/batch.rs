@@ -83,8 +83,8 @@ impl Store {
     }
 
     /// The customers the `keys` match under `by` (external ids of `source`, emails or domains),
-    /// by key. External ids match deleted customers too (the id stays taken); the caller
-    /// refuses those rows.
+    /// by key. External ids match deleted customers too (the id stays taken; the caller refuses
+    /// those rows), except one merged into another: it matches its live survivor.
     pub async fn import_matches(
         &self,
         org: OrganizationId,
@@ -118,14 +118,24 @@ impl Store {
             let rows = CustomerRow::find_by_statement(stmt(backend, &sql, values))
                 .all(&self.db)
                 .await?;
-            let records = attach_tags(&self.db, rows).await?;
-            let touched = touched_rows(&self.db, job, &records).await?;
-            for record in records {
+            let mut keyed = Vec::new();
+            for record in attach_tags(&self.db, rows).await? {
                 let key = match by {
                     MatchBy::ExternalId => record.external_id.clone(),
                     MatchBy::Email => record.email.clone(),
                     _ => record.domain.clone(),
                 };
+                // A record merged into another is that customer now: its external id updates
+                // the survivor, so a sync that still sends it stays idempotent.
+                let record = match record.merged_into {
+                    Some(_) => survivor_of(&self.db, org, record).await?,
+                    None => record,
+                };
+                keyed.push((key, record));
+            }
+            let records: Vec<CustomerRecord> = keyed.iter().map(|(_, r)| r.clone()).collect();
+            let touched = touched_rows(&self.db, job, &records).await?;
+            for (key, record) in keyed {
                 if let Some(key) = key {
                     let touched_by_row = touched.get(&record.id.as_uuid()).copied();
                     found.entry(key).or_insert(MatchedCustomer {
@@ -747,4 +757,25 @@ async fn progress(
         });
     }
     Ok(())
+}
+
+/// The live customer `record` was merged into, following merges of merges; `record` itself
+/// when the chain ends in the bin (a survivor deleted since).
+async fn survivor_of(
+    db: &impl ConnectionTrait,
+    org: OrganizationId,
+    record: CustomerRecord,
+) -> Result<CustomerRecord, StoreError> {
+    let mut current = record.clone();
+    for _ in 0..crate::customer::MAX_DEPTH {
+        let Some(next) = current.merged_into else {
+            break;
+        };
+        current = crate::customer::fetch(db, org, next, true).await?;
+    }
+    Ok(if current.deleted_at.is_none() {
+        current
+    } else {
+        record
+    })
 }
