@@ -191,3 +191,30 @@ pub struct DuplicateSettings {
     /// At or above: worth a review; nothing below is shown or stored.
     pub medium: f64,
 }
+
+/// Customers that open pairs link together: review and merge them at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicateCluster {
+    /// The cluster's smallest customer id; stable while its members are.
+    pub key: uuid::Uuid,
+    /// By id.
+    pub customers: Vec<DuplicateSide>,
+    /// The pairs joining them, best first (see `GET /duplicates`).
+    pub pair_ids: Vec<uuid::Uuid>,
+    pub best_score: f64,
+    /// The weakest link: a low one means the cluster may chain through a doubtful pair.
+    pub weakest_score: f64,
+    /// Of the best pair: `high` or `medium`.
+    pub confidence: String,
+}
+
+/// `GET /duplicate-clusters`: strongest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicateClusterList {
+    pub items: Vec<DuplicateCluster>,
+    /// How many clusters there are in all.
+    pub total: u64,
+    pub next_cursor: Option<String>,
+}

@@ -7,9 +7,10 @@ use actix_web::{HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use tenure_api_types::{
-    DuplicateCandidate, DuplicateCheckInput, DuplicateCheckResult, DuplicateDismissInput,
-    DuplicateDismissResult, DuplicatePairList, DuplicateScanInput, DuplicateScanList,
-    DuplicateScanView, DuplicateSettings, Problem,
+    DuplicateCandidate, DuplicateCheckInput, DuplicateCheckResult, DuplicateCluster,
+    DuplicateClusterList, DuplicateDismissInput, DuplicateDismissResult, DuplicatePairList,
+    DuplicateScanInput, DuplicateScanList, DuplicateScanView, DuplicateSettings, DuplicateSide,
+    Problem,
 };
 use tenure_domain::customer::CustomerKind;
 use tenure_domain::duplicate::{MatchInput, Thresholds};
@@ -34,8 +35,102 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_pairs)
         .service(dismiss_many)
         .service(dismiss_one)
+        .service(list_clusters)
         .service(get_settings)
         .service(put_settings);
+}
+
+/// Query of the cluster list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ClusterParams {
+    /// Only pairs at or above this score link customers (default: the organisation's `medium`).
+    min_score: Option<f64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// 1 to 200 (default 50).
+    limit: Option<u64>,
+}
+
+/// Open pairs grouped into clusters: customers linked by pairs (directly or through each
+/// other) are one cluster, so three records of one customer are reviewed and merged together.
+/// Strongest first; each cluster says its weakest link, since a chain can join records through
+/// one doubtful pair. Only live customers and open pairs count.
+#[utoipa::path(tag = "duplicates", security(("bearer" = [])), params(ClusterParams),
+    responses((status = 200, body = DuplicateClusterList),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[get("/duplicate-clusters")]
+async fn list_clusters(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    params: web::Query<ClusterParams>,
+) -> Result<web::Json<DuplicateClusterList>, ApiError> {
+    user.require(Permission::CustomersRead)?;
+    let org = user.organization_id;
+    let thresholds = state.store.duplicate_thresholds(org).await?;
+    let mut errors = Vec::new();
+    let min_score = params.min_score.unwrap_or(thresholds.medium);
+    if !(0.0..=1.0).contains(&min_score) {
+        errors.push(FieldError::new("min_score", "must be 0 to 1"));
+    }
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        errors.push(FieldError::new("limit", "must be 1 to 200"));
+    }
+    let offset = match params.cursor.as_deref() {
+        None => 0,
+        Some(c) => c.parse::<u64>().unwrap_or_else(|_| {
+            errors.push(FieldError::new(
+                "cursor",
+                "not a cursor of this list; start again without it",
+            ));
+            0
+        }),
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let edges = state.store.duplicate_edges(org, min_score).await?;
+    let clusters = web::block(move || tenure_domain::duplicate::cluster::clusters(&edges))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("clustering: {e}")))?;
+    let total = clusters.len() as u64;
+    let page: Vec<_> = clusters
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect();
+    let ids: Vec<Uuid> = page.iter().flat_map(|c| c.members.clone()).collect();
+    let labels = state.store.customer_labels(org, &ids).await?;
+    let items = page
+        .into_iter()
+        .map(|c| DuplicateCluster {
+            key: c.members[0],
+            customers: c
+                .members
+                .iter()
+                .map(|id| {
+                    let (code, name) = labels.get(id).cloned().unwrap_or_default();
+                    DuplicateSide {
+                        customer_id: *id,
+                        customer_code: code,
+                        name,
+                    }
+                })
+                .collect(),
+            pair_ids: c.pairs.iter().map(|p| p.pair).collect(),
+            best_score: c.best,
+            weakest_score: c.weakest,
+            confidence: crate::duplicate::confidence(c.best, &thresholds),
+        })
+        .collect();
+    let next = offset + limit;
+    Ok(web::Json(DuplicateClusterList {
+        items,
+        total,
+        next_cursor: (next < total).then(|| next.to_string()),
+    }))
 }
 
 /// The organisation's duplicate thresholds: a pair scoring at least `high` is likely the same

@@ -880,3 +880,75 @@ async fn a_sync_that_still_sends_a_merged_records_external_id_updates_the_surviv
         "the survivor keeps its own id"
     );
 }
+
+both!(clusters_gather_three_records_of_one_customer_for_one_merge);
+
+async fn clusters_gather_three_records_of_one_customer_for_one_merge(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mut stark = Vec::new();
+    for name in [
+        "Stark Industries",
+        "Stark Industries Inc.",
+        "STARK INDUSTRIES LLC",
+    ] {
+        stark.push(id(&app
+            .create(json!({"name": name, "website": "stark-industries.example"}))
+            .await));
+    }
+    for name in ["Wayne Enterprises", "Wayne Enterprises Ltd"] {
+        app.create(json!({"name": name, "website": "wayne.example"}))
+            .await;
+    }
+    scan(&app, true).await;
+    let clusters = get(&app, "/api/v1/duplicate-clusters").await;
+    assert_eq!(clusters["total"], 2, "{clusters}");
+    let three = clusters["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["customers"].as_array().map(Vec::len) == Some(3))
+        .cloned()
+        .expect("the Stark cluster");
+    let mut members: Vec<String> = three["customers"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .map(|c| c["customer_id"].as_str().expect("id").to_owned())
+        .collect();
+    members.sort();
+    let mut expected = stark.clone();
+    expected.sort();
+    assert_eq!(members, expected);
+    assert_eq!(three["pair_ids"].as_array().map(Vec::len), Some(3));
+    assert!(three["weakest_score"].as_f64() <= three["best_score"].as_f64());
+    let first = get(&app, "/api/v1/duplicate-clusters?limit=1").await;
+    assert_eq!(
+        (
+            first["items"].as_array().map(Vec::len),
+            first["next_cursor"].as_str()
+        ),
+        (Some(1), Some("1"))
+    );
+    let rest = get(&app, "/api/v1/duplicate-clusters?limit=1&cursor=1").await;
+    assert_eq!(rest["next_cursor"], Value::Null);
+    expect_problem(
+        app.get("/api/v1/duplicate-clusters?cursor=x", &app.viewer)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+
+    json_of(
+        app.post(
+            "/api/v1/merges",
+            &app.staff,
+            json!({"survivor_id": stark[0], "merged_ids": [stark[1], stark[2]]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let after = get(&app, "/api/v1/duplicate-clusters").await;
+    assert_eq!(after["total"], 1, "the merged cluster is settled: {after}");
+}

@@ -6,6 +6,7 @@
 //! which pairs to compare and keep; nothing here does I/O.
 
 pub mod blocking;
+pub mod cluster;
 pub mod compare;
 mod nicknames;
 pub mod normalize;

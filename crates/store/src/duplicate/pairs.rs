@@ -152,3 +152,69 @@ impl Store {
         Ok(dismissed)
     }
 }
+
+impl Store {
+    /// Open pairs scoring at least `min_score` whose customers are both live, as graph edges
+    /// for clustering.
+    pub async fn duplicate_edges(
+        &self,
+        org: OrganizationId,
+        min_score: f64,
+    ) -> Result<Vec<tenure_domain::duplicate::cluster::Edge>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            id: Uuid,
+            left_id: Uuid,
+            right_id: Uuid,
+            score: f64,
+        }
+        let rows = Row::find_by_statement(stmt(
+            self.db.get_database_backend(),
+            "SELECT p.id, p.left_id, p.right_id, p.score FROM duplicate_pairs p \
+             JOIN customers l ON l.id = p.left_id JOIN customers r ON r.id = p.right_id \
+             WHERE p.organization_id = ? AND p.status = 'open' AND p.score >= ? \
+             AND l.deleted_at IS NULL AND r.deleted_at IS NULL",
+            vec![org.as_uuid().into(), min_score.into()],
+        ))
+        .all(&self.db)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| tenure_domain::duplicate::cluster::Edge {
+                pair: r.id,
+                left: r.left_id,
+                right: r.right_id,
+                score: r.score,
+            })
+            .collect())
+    }
+
+    /// Code and name of each customer in `ids` (deleted ones too), by id.
+    pub async fn customer_labels(
+        &self,
+        org: OrganizationId,
+        ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, (String, String)>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            id: Uuid,
+            customer_code: String,
+            name: String,
+        }
+        let mut labels = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let mut values: Vec<Value> = vec![org.as_uuid().into()];
+            values.extend(chunk.iter().map(|id| Value::from(*id)));
+            let rows = Row::find_by_statement(stmt(
+                self.db.get_database_backend(),
+                &format!("SELECT id, customer_code, name FROM customers WHERE organization_id = ? AND id IN ({marks})"),
+                values,
+            ))
+            .all(&self.db)
+            .await?;
+            labels.extend(rows.into_iter().map(|r| (r.id, (r.customer_code, r.name))));
+        }
+        Ok(labels)
+    }
+}
