@@ -13,7 +13,7 @@ use crate::api::{self, ApiError};
 use crate::browser::{local_zone, now};
 use crate::components::{Badge, Banner, Confirm, ErrorState, Icon, Spinner, Toasts, use_toasts};
 use crate::format;
-use crate::pages::merge::{and_list, customer_words, moves_summary, reasons, status_words};
+use crate::pages::merge::{and_list, customer_words, moves_words, reasons, status_words};
 use crate::session::use_auth;
 
 const PAGE: u32 = 20;
@@ -235,9 +235,8 @@ fn HistoryTable(history: History) -> impl IntoView {
         <div class="table-wrap">
             <table class="data-table history-table merge-history-table" aria-label="Merges">
                 <thead><tr>
-                    <th scope="col">"When"</th><th scope="col">"Survivor"</th><th scope="col">"Merged into it"</th>
+                    <th scope="col">"When"</th><th scope="col">"Survivor ← merged"</th>
                     <th scope="col">"Fields"</th><th scope="col">"Moved"</th><th scope="col">"Status"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr></thead>
                 <tbody>
                     <For each=rows key=|m| (m.id, m.status.clone()) let:merge>
@@ -300,6 +299,13 @@ fn HistoryRow(merge: MergeView, history: History) -> impl IntoView {
             </span>
         }
     });
+    let moved = match moves_words(&merge.moved).as_slice() {
+        [] => view! { "Nothing" }.into_any(),
+        words => view! {
+            <ul class="merge-moved-list">{words.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
+        }
+        .into_any(),
+    };
     let target = StoredValue::new(merge.clone());
     let undo = Callback::new(move |_| history.undo(target.get_value()));
     let label = format!("Undo the merge into {}", merge.survivor.customer_code);
@@ -311,22 +317,23 @@ fn HistoryRow(merge: MergeView, history: History) -> impl IntoView {
                 </time>
                 <span class="cell-sub">{format!("by {}", merge.created_by_label)}</span>
             </td>
-            <td class="col-name" data-label="Survivor">{customer_link(&merge.survivor)}</td>
-            <td data-label="Merged into it">
-                <ul class="merge-refs">
-                    {merge.merged.iter().map(|m| view! { <li>{customer_link(m)}</li> }).collect_view()}
+            <td class="col-name" data-label="Survivor ← merged">
+                <span class="merge-survivor">{customer_link(&merge.survivor)}</span>
+                <ul class="merge-refs" aria-label="Merged into it">
+                    {merge.merged.iter().map(|m| view! {
+                        <li><span class="merge-arrow" aria-hidden="true">"← "</span>{customer_link(m)}</li>
+                    }).collect_view()}
                 </ul>
             </td>
             <td data-label="Fields">
                 {differed}
                 {taken.map(|t| view! { <span class="cell-sub">{t}</span> })}
             </td>
-            <td data-label="Moved">{moves_summary(&merge.moved)}</td>
-            <td data-label="Status">
+            <td data-label="Moved" class="merge-moved">{moved}</td>
+            // The undo sits under the status it changes, which keeps the table narrow.
+            <td data-label="Status" class="merge-status-cell">
                 <span data-testid="merge-status"><Badge tone=tone text=status/></span>
                 {undone}
-            </td>
-            <td class="col-actions">
                 <Show when=move || applied && auth.can_write()>
                     <button type="button" class="btn btn-small btn-danger" data-testid="undo-merge"
                         aria-label=label.clone() on:click=move |_| confirm.set(true)>

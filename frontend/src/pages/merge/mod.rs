@@ -125,11 +125,11 @@ pub fn rule_name(rule: &str) -> String {
         .map_or_else(|| format::humanize(rule), |(_, name, _)| (*name).to_owned())
 }
 
-/// The fields of a customer a merge chooses between (`CustomerInput`'s keys; custom fields
-/// are `custom_fields.<key>`), for the per-field rules.
+/// The fields of a customer a merge chooses between, in the form's order: `CustomerInput`'s
+/// keys but the code (the survivor's), the tags (united) and the source (which follows the
+/// external id); custom fields are `custom_fields.<key>`.
 pub const FIELDS: &[&str] = &[
     "kind",
-    "customer_code",
     "name",
     "display_name",
     "legal_name",
@@ -156,7 +156,6 @@ pub const FIELDS: &[&str] = &[
     "owner_id",
     "health_score",
     "churn_risk",
-    "tags",
     "settings",
     "portal_access",
     "notes",
@@ -164,8 +163,15 @@ pub const FIELDS: &[&str] = &[
     "country",
     "customer_since",
     "external_id",
-    "source",
 ];
+
+/// Whether a merge chooses `field`'s value (so a rule for it means something).
+pub fn chosen_by_merges(field: &str) -> bool {
+    field
+        .strip_prefix("custom_fields.")
+        .is_some_and(|key| !key.is_empty())
+        || FIELDS.contains(&field)
+}
 
 /// How a value reads in the field table and the result: `—` for nothing, money in its
 /// currency, wire words as words, lists joined, `lookup` naming ids (an owner, a parent).
@@ -206,9 +212,16 @@ pub fn value_text(
     }
 }
 
-/// The preview's fields split into those the records disagree on and those they agree on.
+/// The preview's fields split into those the records disagree on and those they agree on,
+/// each in the order a customer's form has them (name and contact details first), custom
+/// fields last.
 pub fn split_fields(fields: &[MergeFieldView]) -> (Vec<&MergeFieldView>, Vec<&MergeFieldView>) {
-    fields.iter().partition(|f| f.differs)
+    let mut fields: Vec<&MergeFieldView> = fields.iter().collect();
+    fields.sort_by_key(|f| {
+        let known = FIELDS.iter().position(|known| *known == f.field);
+        (known.unwrap_or(FIELDS.len()), f.field.clone())
+    });
+    fields.into_iter().partition(|f| f.differs)
 }
 
 /// What a merge moves (or moved) to the survivor, one phrase per non-zero count.
@@ -231,16 +244,6 @@ pub fn moves_words(counts: &MergeCounts) -> Vec<String> {
     .filter(|(n, _, _)| *n > 0)
     .map(|(n, one, many)| format::count_noun(n, one, many))
     .collect()
-}
-
-/// The same on one line for a table cell: `3 contacts · 12 activities`, or `Nothing`.
-pub fn moves_summary(counts: &MergeCounts) -> String {
-    let words = moves_words(counts);
-    if words.is_empty() {
-        "Nothing".to_owned()
-    } else {
-        words.join(" · ")
-    }
 }
 
 /// What stays with the merged records because the survivor already has its equal.
@@ -356,6 +359,8 @@ mod tests {
         assert_eq!(rule_hint("non_empty"), "Rule: the survivor's unless empty");
         assert_eq!(rule_name("newest"), "Newest");
         assert_eq!(rule_name("coin_toss"), "Coin toss");
+        assert!(chosen_by_merges("email") && chosen_by_merges("custom_fields.region"));
+        assert!(!chosen_by_merges("customer_code") && !chosen_by_merges("custom_fields."));
     }
 
     #[test]
@@ -415,6 +420,33 @@ mod tests {
     }
 
     #[test]
+    fn fields_come_in_the_forms_order_those_that_differ_apart() {
+        let field = |name: &str, differs| MergeFieldView {
+            field: name.to_owned(),
+            values: Vec::new(),
+            chosen: id(1),
+            rule: "survivor".to_owned(),
+            differs,
+        };
+        let fields = [
+            field("churn_risk", true),
+            field("custom_fields.region", true),
+            field("email", true),
+            field("name", true),
+            field("status", false),
+            field("kind", false),
+        ];
+        let (differ, agree) = split_fields(&fields);
+        let names =
+            |fs: Vec<&MergeFieldView>| fs.iter().map(|f| f.field.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(differ),
+            ["name", "email", "churn_risk", "custom_fields.region"]
+        );
+        assert_eq!(names(agree), ["kind", "status"]);
+    }
+
+    #[test]
     fn what_moves_reads_as_counted_nouns() {
         let counts = MergeCounts {
             contacts: 3,
@@ -427,7 +459,7 @@ mod tests {
             moves_words(&counts),
             vec!["3 contacts", "1 activity", "2 ledger entries"]
         );
-        assert_eq!(moves_summary(&MergeCounts::default()), "Nothing");
+        assert!(moves_words(&MergeCounts::default()).is_empty());
         assert_eq!(
             left_behind_words(&counts).as_deref(),
             Some(

@@ -13,7 +13,7 @@ use crate::api::{self, ApiError};
 use crate::components::{
     DialogForm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner,
 };
-use crate::pages::merge::{FIELDS, RULES, field_label, rule_name};
+use crate::pages::merge::{FIELDS, RULES, chosen_by_merges, field_label, rule_name};
 
 #[component]
 pub fn MergeRulesSection(#[prop(into)] writer: Signal<bool>) -> impl IntoView {
@@ -178,8 +178,12 @@ fn MergeRulesDialog(
         if let Some(Ok(r)) = rules.get_untracked() {
             default.set(r.default.clone());
             sources.set(r.trusted_sources.join("\n"));
+            // The built-in rules name fields a merge never chooses (the code stays the
+            // survivor's); the server refuses rules for those, so they are not sent back.
             for (field, rule) in r.fields {
-                add(field, rule);
+                if chosen_by_merges(&field) {
+                    add(field, rule);
+                }
             }
         }
     });
