@@ -9,6 +9,7 @@ mod directory;
 mod duplicates;
 mod harness;
 mod import;
+mod merge;
 mod settings;
 
 use anyhow::{Context, ensure};
