@@ -453,6 +453,23 @@ async fn a_viewer_sees_the_merge_history_but_cannot_merge_or_undo() {
         )
         .await?;
         ensure!(b.find_all("[data-testid=merge-wizard]").await?.is_empty(), "no wizard for a viewer");
+
+        // On a phone the history's rows are cards that fit the screen.
+        b.client.set_window_size(MOBILE.0, MOBILE.1).await?;
+        b.wait_until("the phone layout", "document.documentElement.clientWidth <= 390")
+            .await?;
+        b.goto("/duplicates/merges").await?;
+        b.wait_until(
+            "the history",
+            "document.querySelector('[data-testid=merge-history] table, [data-testid=no-merges]')",
+        )
+        .await?;
+        let width = b.js("return document.documentElement.scrollWidth;").await?;
+        ensure!(
+            width.as_f64().is_some_and(|w| w <= 390.0),
+            "no sideways scrolling: {width}"
+        );
+        b.snapshot("merge-history-mobile").await?;
         Ok(())
     })
     .await;

@@ -177,7 +177,7 @@ pub fn MergeHistory(#[prop(optional)] survivor: Option<Uuid>) -> impl IntoView {
         }
         .into_any(),
         Some(Ok(rows)) if rows.is_empty() => view! {
-            <p class="muted" data-testid="no-merges">"No merges yet. Merge a pair from the review queue and it appears here, ready to undo."</p>
+            <p class="muted" data-testid="no-merges">"No merges yet. Pairs merged from the review queue appear here, ready to undo."</p>
         }
         .into_any(),
         Some(Ok(_)) => view! { <HistoryTable history=history/> }.into_any(),
