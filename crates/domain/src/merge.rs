@@ -45,9 +45,10 @@ pub struct Rules {
 
 impl Default for Rules {
     /// Keep what the survivor has and fill its gaps from the freshest record; who owns the
-    /// account and how it is billed stay the survivor's unless someone chooses otherwise.
+    /// account and how it is billed stay the survivor's unless someone chooses otherwise. (The
+    /// code always stays the survivor's; no rule names it.)
     fn default() -> Rules {
-        let fields = ["owner_id", "currency", "customer_code"]
+        let fields = ["owner_id", "currency"]
             .into_iter()
             .map(|f| (f.to_owned(), Rule::Survivor))
             .collect();

@@ -706,6 +706,16 @@ async fn bad_merges_are_refused_field_by_field_and_rules_are_the_organisations(d
     // Rules: the defaults, an owner's change, and what it does to a preview.
     let rules = get(&app, "/api/v1/merge-rules").await;
     assert_eq!(rules["default"], "non_empty");
+    // What GET shows can be PUT back as it is.
+    let same = app
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/merge-rules",
+            Some(&app.owner),
+            Some(rules.clone()),
+        )
+        .await;
+    assert_eq!(json_of(same, 200).await, rules);
     expect_problem(
         app.send(
             reqwest::Method::PUT,
