@@ -18,14 +18,14 @@ use serde_json::{Map, Value};
 use tenure_api_types::{
     ActivityInput, ActivityList, ActivityView, AddressInput, AddressList, AddressView, ChildList,
     ContactInput, ContactList, ContactView, CustomFieldList, CustomerList, CustomerOverview,
-    CustomerView, DuplicateCheckInput, DuplicateCheckResult, DuplicateDismissInput,
-    DuplicateDismissResult, DuplicatePairList, DuplicateScanInput, DuplicateScanView,
-    ErasureRequest, ErasureView, FlagInput, FlagView, GoalInput, GoalList, GoalView, ImportJobList,
-    ImportJobView, ImportMappingInput, ImportTemplateList, Ledger, LedgerEntryInput,
-    LedgerEntryView, MergeInput, MergeList, MergePreview, MergeRulesView, MergeView, Problem,
-    ProblemField, RefreshRequest, ResendInvoiceInput, Rollup, SavedMappingInput, SavedMappingList,
-    SavedMappingView, SendMessageInput, TierChangeInput, TierList, TierPreview, TokenResponse,
-    UserList,
+    CustomerView, DuplicateCheckInput, DuplicateCheckResult, DuplicateClusterList,
+    DuplicateDismissInput, DuplicateDismissResult, DuplicatePairList, DuplicateScanInput,
+    DuplicateScanView, ErasureRequest, ErasureView, FlagInput, FlagView, GoalInput, GoalList,
+    GoalView, ImportJobList, ImportJobView, ImportMappingInput, ImportTemplateList, Ledger,
+    LedgerEntryInput, LedgerEntryView, MergeInput, MergeList, MergePreview, MergeRulesView,
+    MergeView, Problem, ProblemField, RefreshRequest, ResendInvoiceInput, Rollup,
+    SavedMappingInput, SavedMappingList, SavedMappingView, SendMessageInput, TierChangeInput,
+    TierList, TierPreview, TokenResponse, UserList,
 };
 use uuid::Uuid;
 
@@ -745,7 +745,7 @@ pub async fn duplicate_scan(id: Uuid) -> Result<DuplicateScanView, ApiError> {
 }
 
 /// Which stored pairs to list: the review queue's filters. The page's URL names them as the
-/// API does, so one query string serves both.
+/// API does, so one query string serves both; only `view=clusters` is the page's alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PairQuery {
     /// `open`, `dismissed` or `merged`.
@@ -754,6 +754,8 @@ pub struct PairQuery {
     pub min_percent: Option<u8>,
     /// Only pairs with this customer on either side.
     pub customer: Option<Uuid>,
+    /// The open pairs grouped into clusters (`GET /duplicate-clusters`) rather than listed.
+    pub clusters: bool,
 }
 
 impl Default for PairQuery {
@@ -762,6 +764,7 @@ impl Default for PairQuery {
             status: "open".to_owned(),
             min_percent: None,
             customer: None,
+            clusters: false,
         }
     }
 }
@@ -786,22 +789,37 @@ impl PairQuery {
                         .map(|v| (v * 100.0).round() as u8);
                 }
                 "customer" => query.customer = value.parse().ok(),
+                "view" => query.clusters = value == "clusters",
                 _ => {}
             }
         }
         query
     }
 
-    /// The filters as a query string: `status=open&min_score=0.9&customer=…`.
+    /// The page's query string: the filters, then `view=clusters` when clusters are shown.
     pub fn to_query(&self) -> String {
+        let filters = self.filters();
+        if self.clusters {
+            format!("{filters}&view=clusters")
+        } else {
+            filters
+        }
+    }
+
+    /// The filters as `GET /duplicates` reads them: `status=open&min_score=0.9&customer=…`.
+    fn filters(&self) -> String {
         let mut parts = vec![format!("status={}", encode(&self.status))];
-        if let Some(percent) = self.min_percent {
-            parts.push(format!("min_score={}", f64::from(percent) / 100.0));
+        if self.min_percent.is_some() {
+            parts.push(format!("min_score={}", self.min_score()));
         }
         if let Some(customer) = self.customer {
             parts.push(format!("customer={customer}"));
         }
         parts.join("&")
+    }
+
+    fn min_score(&self) -> f64 {
+        self.min_percent.map_or(0.0, |p| f64::from(p) / 100.0)
     }
 }
 
@@ -811,7 +829,24 @@ pub async fn duplicate_pairs(
     limit: u32,
     cursor: Option<&str>,
 ) -> Result<DuplicatePairList, ApiError> {
-    let mut path = format!("/duplicates?{}&limit={limit}", query.to_query());
+    let mut path = format!("/duplicates?{}&limit={limit}", query.filters());
+    if let Some(cursor) = cursor {
+        path.push_str(&format!("&cursor={}", encode(cursor)));
+    }
+    Call::get(&path).json().await
+}
+
+/// One page of the clusters of customers that open pairs link, strongest first; only the
+/// query's lowest score counts (clusters are of open pairs, and of the whole base).
+pub async fn duplicate_clusters(
+    query: &PairQuery,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<DuplicateClusterList, ApiError> {
+    let mut path = format!("/duplicate-clusters?limit={limit}");
+    if query.min_percent.is_some() {
+        path.push_str(&format!("&min_score={}", query.min_score()));
+    }
     if let Some(cursor) = cursor {
         path.push_str(&format!("&cursor={}", encode(cursor)));
     }
@@ -947,6 +982,7 @@ mod tests {
                 status: "dismissed".to_owned(),
                 min_percent: Some(90),
                 customer: Some(id),
+                clusters: false,
             }
         );
         assert_eq!(
@@ -964,6 +1000,18 @@ mod tests {
             "merged",
             "merged pairs have a list of their own"
         );
+        let clusters = PairQuery::from_query_string("view=clusters&min_score=0.7");
+        assert!(clusters.clusters);
+        assert_eq!(
+            clusters.to_query(),
+            "status=open&min_score=0.7&view=clusters"
+        );
+        assert_eq!(
+            clusters.filters(),
+            "status=open&min_score=0.7",
+            "the view is the page's, not the API's"
+        );
+        assert!(!PairQuery::from_query_string("view=pairs").clusters);
     }
 
     #[test]

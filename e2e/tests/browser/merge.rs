@@ -3,7 +3,8 @@
 //! survivor's page shows that value, the merged record leaves the directory and its page says
 //! into which customer it went; then the merge history undoes it and both customers are as they
 //! were (after an undo refused while the value the merge set had been changed). A viewer sees
-//! the history but no way to merge or undo; an owner sets the merge rules in Settings.
+//! the history but no way to merge or undo; an owner sets the merge rules in Settings. A cluster
+//! of three or more seeded near-duplicates opens whole in the wizard from the clusters view.
 //!
 //! The demo's seeded near-duplicates are used when the queue has them. Only without them does
 //! this test make a pair of its own and scan for it (the scan test is the only other one that
@@ -322,6 +323,17 @@ async fn a_pair_from_the_queue_is_merged_with_a_chosen_value_and_the_merge_is_un
         }
         let after = customer(b, &survivor).await?;
         ensure!(after[field] == other[field], "the survivor's {field} is the chosen one: {}", after[field]);
+        // The survivor's page names what was merged into it, linking to the history.
+        let merged_line = b.find("[data-testid=merged-records] li a").await?;
+        ensure!(
+            merged_line.attr("href").await?.as_deref() == Some("/duplicates/merges"),
+            "the merged records link to the merge history"
+        );
+        b.wait_until(
+            "the merged code on the survivor's page",
+            &format!("document.querySelector('[data-testid=merged-records]').textContent.includes('{merged_code} merged in')"),
+        )
+        .await?;
         b.snapshot("merge-survivor").await?;
 
         ensure!(!directory_lists(b, &merged_code, &merged).await?, "{merged_code} left the directory");
@@ -535,6 +547,127 @@ async fn an_owner_gives_a_field_its_own_merge_rule_and_trusted_sources() {
                 .retain(|field, _| !matches!(field.as_str(), "customer_code" | "tags" | "source"));
         }
         b.api("PUT", "/merge-rules", Some(restored)).await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// Whether none of a cluster's customers is one another test works on.
+fn cluster_untouched(cluster: &Value) -> bool {
+    cluster["customers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|c| {
+            let name = c["name"].as_str().unwrap_or_default().to_lowercase();
+            !OTHER_TESTS.iter().any(|word| name.contains(word))
+        })
+}
+
+/// The customer ids a cluster names, in its order.
+fn cluster_ids(cluster: &Value) -> Vec<String> {
+    cluster["customers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["customer_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_cluster_of_three_or_more_opens_whole_in_the_merge_wizard() {
+    run("merge-cluster", DESKTOP, async |b: &Browser| {
+        b.sign_in("staff@demo.example").await?;
+        // The demo's seeded near-duplicates chain into clusters of three and more as it
+        // starts: waited for a little. Nothing here merges, so no other test is disturbed.
+        let started = Instant::now();
+        let (page, cluster) = loop {
+            let page = b.api("GET", "/duplicate-clusters?limit=25", None).await?;
+            let found = page["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| (3..=10).contains(&cluster_ids(c).len()) && cluster_untouched(c))
+                .cloned();
+            if let Some(cluster) = found {
+                break (page, cluster);
+            }
+            ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "the demo has no cluster of three to ten customers: {page}"
+            );
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        };
+        let key = cluster["key"].as_str().context("the cluster's key")?.to_owned();
+        let ids = cluster_ids(&cluster);
+
+        // The queue's view switch, kept in the URL.
+        b.goto("/duplicates").await?;
+        b.click("button.chip[data-view=clusters]").await?;
+        b.wait_until("the clusters view", "location.search.includes('view=clusters')").await?;
+        let card = format!("[data-testid=duplicate-cluster][data-key='{key}']");
+        b.find(&card).await?;
+        ensure!(
+            b.find("button.chip[data-view=clusters]").await?.attr("aria-pressed").await?.as_deref()
+                == Some("true"),
+            "the Clusters chip shows it is on"
+        );
+        let total = b.find("[data-testid=cluster-total]").await?.text().await?;
+        ensure!(total.contains("cluster"), "the count of clusters is shown: {total:?}");
+
+        // Each customer links to its page, with its code; the weakest link is stated.
+        for customer in cluster["customers"].as_array().into_iter().flatten() {
+            let id = customer["customer_id"].as_str().context("an id")?;
+            let code = customer["customer_code"].as_str().context("a code")?;
+            let link = b.find(&format!("{card} a.pair-side[data-id='{id}']")).await?;
+            ensure!(link.attr("href").await?.as_deref() == Some(&format!("/customers/{id}")[..]), "{code} links to its page");
+            ensure!(link.text().await?.contains(code), "{code} is shown");
+        }
+        let weakest = b.find(&format!("{card} [data-testid=cluster-weakest]")).await?.text().await?;
+        ensure!(weakest.starts_with("Weakest link:"), "the weakest link is stated: {weakest:?}");
+
+        // A cluster too big for one merge opens its first ten and says so.
+        if let Some(big) = page["items"].as_array().into_iter().flatten().find(|c| cluster_ids(c).len() > 10) {
+            let big_card = format!("[data-testid=duplicate-cluster][data-key='{}']", big["key"].as_str().context("a key")?);
+            let href = b.find(&format!("{big_card} [data-testid=merge-cluster]")).await?.attr("href").await?.unwrap_or_default();
+            ensure!(href.matches(',').count() == 9, "ten records at most: {href}");
+            b.find(&format!("{big_card} [data-testid=cluster-note]")).await?;
+        }
+        b.js(&format!("document.querySelector(\"{card}\").scrollIntoView(); return true;")).await?;
+        b.snapshot("duplicate-clusters").await?;
+
+        // "Merge all…" opens every record of the cluster in the wizard.
+        b.click(&format!("{card} [data-testid=merge-cluster]")).await?;
+        b.wait_until("the wizard", "location.pathname === '/merges/new'").await?;
+        let path = b.path().await?;
+        for id in &ids {
+            ensure!(path.contains(id.as_str()), "the wizard is asked for {id}: {path}");
+        }
+        b.wait_until(
+            "every record of the cluster",
+            &format!("document.querySelectorAll('input[name=merge-survivor]').length === {}", ids.len()),
+        )
+        .await?;
+        let shown = b
+            .js("return [...document.querySelectorAll('input[name=merge-survivor]')].map(i => i.value);")
+            .await?;
+        let shown: Vec<String> = serde_json::from_value(shown)?;
+        for id in &ids {
+            ensure!(shown.contains(id), "the wizard shows {id}: {shown:?}");
+        }
+
+        // Back, without merging: the clusters view again.
+        b.js("history.back(); return true;").await?;
+        b.wait_until("the clusters view again", "location.pathname === '/duplicates' && location.search.includes('view=clusters')").await?;
+        b.find(&card).await?;
+
+        // It fits a phone.
+        b.client.set_window_size(MOBILE.0, MOBILE.1).await?;
+        b.wait_until("the phone layout", "document.documentElement.clientWidth <= 390").await?;
+        let width = b.js("return document.documentElement.scrollWidth;").await?;
+        ensure!(width.as_f64().is_some_and(|w| w <= 390.0), "no sideways scrolling: {width}");
+        b.js(&format!("document.querySelector(\"{card}\").scrollIntoView(); return true;")).await?;
+        b.snapshot("duplicate-clusters-mobile").await?;
         Ok(())
     })
     .await;

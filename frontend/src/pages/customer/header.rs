@@ -3,7 +3,8 @@
 //! actions a role allows (an owner's GDPR erasure is its own module, [`super::erase`]; a
 //! customer in the bin has its actions in [`super::bin`]). Also the "Send message" dialog the
 //! header opens. Everything shown comes from what the page loaded, except the link to possible
-//! duplicates, which asks for itself ([`super::duplicates`]).
+//! duplicates and the merged records, which ask for themselves ([`super::duplicates`],
+//! [`super::merges`]).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -15,7 +16,7 @@ use crate::components::{
     Spinner, StatusBadge, TierBadge, spawn_change, use_toasts,
 };
 use crate::format::{self, Tone};
-use crate::pages::customer::{Loaded, duplicates, erase, optional, use_customer_page};
+use crate::pages::customer::{Loaded, duplicates, erase, merges, optional, use_customer_page};
 use crate::session::use_auth;
 
 #[component]
@@ -131,6 +132,7 @@ fn HeaderView(loaded: Loaded) -> impl IntoView {
                 }).collect_view()}
             </ul>
         })}
+        {(!deleted).then(|| view! { <merges::MergedRecords id=id/> })}
         <Confirm open=confirm_delete title="Delete this customer?"
             message=format!("{name} will move to the bin, from where it can be restored.")
             confirm="Delete customer" on_confirm=delete/>

@@ -21,6 +21,7 @@ mod goals;
 mod header;
 mod hierarchy;
 mod ledger;
+mod merges;
 mod overview;
 mod settings;
 mod tabs;

@@ -3,10 +3,12 @@
 //! with the evidence behind each ([`evidence`], which the customer form's warning shows too),
 //! and staff and owners merge a pair (in the merge wizard, `crate::pages::merge`) or dismiss
 //! the ones that are not duplicates. The queue's question lives in the URL
-//! (`?status=dismissed&min_score=0.9&customer=<id>`), so back, reload and the customer page's
+//! (`?status=dismissed&min_score=0.9&customer=<id>`, `?view=clusters` for the pairs grouped into
+//! [`clusters`]), so back, reload and the customer page's
 //! "possible duplicates" link all work. The page's second tab, `/duplicates/merges`, is the
 //! merge history with undo. This module must not call the API except through `crate::api`.
 
+mod clusters;
 pub mod evidence;
 mod queue;
 mod scan;

@@ -3,7 +3,8 @@
 //! page ended). Each pair shows both customers side by side, linking to their pages, with its
 //! score, confidence and evidence. Staff and owners open a pair in the merge wizard, or dismiss
 //! it, or every selected one at once (the API takes 500 a call); a dismissed pair leaves the
-//! list at once.
+//! list at once. The "Clusters" view (`?view=clusters`, [`crate::pages::duplicates::clusters`])
+//! groups the open pairs instead; the pairs are not loaded while it shows.
 
 use std::collections::HashSet;
 
@@ -20,6 +21,7 @@ use crate::components::{
     Banner, Confirm, EmptyState, ErrorState, Icon, Spinner, run_busy, use_toasts,
 };
 use crate::format;
+use crate::pages::duplicates::clusters::ClusterList;
 use crate::pages::duplicates::evidence::{ConfidenceBadge, EvidenceTable, score_text};
 use crate::pages::merge::wizard_href;
 use crate::session::use_auth;
@@ -75,6 +77,10 @@ impl Queue {
             let ticket = sequence.get_value() + 1;
             sequence.set_value(ticket);
             queue.selected.set(HashSet::new());
+            if query.clusters {
+                queue.loading.set(false);
+                return;
+            }
             queue.loading.set(true);
             spawn_local(async move {
                 let result = api::duplicate_pairs(&query, PAGE, None).await;
@@ -166,7 +172,9 @@ fn may_review() -> Signal<bool> {
 pub fn QueueSection() -> impl IntoView {
     let queue = use_queue();
     let auth = use_auth();
+    let clusters = Memo::new(move |_| queue.query.with(|q| q.clusters));
     let list = move || match queue.rows.get() {
+        _ if clusters.get() => view! { <ClusterList query=queue.query/> }.into_any(),
         None => view! { <div class="skeleton-block" aria-busy="true"></div> }.into_any(),
         Some(Err(e)) => view! {
             <ErrorState message=e.message() on_retry=Callback::new(move |_| queue.refresh())/>
@@ -182,15 +190,21 @@ pub fn QueueSection() -> impl IntoView {
             <div class="tab-head">
                 <div>
                     <h2 id="queue-heading">"Review queue"</h2>
-                    <p class="hint">"Pairs found by comparing names, emails, phones, websites, tax ids and addresses, best first. Dismiss a pair that is not a duplicate."</p>
+                    <p class="hint">{move || if clusters.get() {
+                        "Customers that open pairs link, directly or through each other, strongest first. Merge a whole cluster at once."
+                    } else {
+                        "Pairs found by comparing names, emails, phones, websites, tax ids and addresses, best first. Dismiss a pair that is not a duplicate."
+                    }}</p>
                 </div>
                 <button type="button" class="btn btn-ghost btn-small" on:click=move |_| queue.refresh()>
                     <Icon name="refresh"/>"Refresh"
                 </button>
             </div>
             <Filters/>
-            <CustomerFilter/>
-            <BulkBar/>
+            <Show when=move || !clusters.get()>
+                <CustomerFilter/>
+                <BulkBar/>
+            </Show>
             {list}
         </section>
     }
@@ -245,13 +259,37 @@ fn Filters() -> impl IntoView {
                 }>{label}</button>
         }
     };
+    let view_chip = move |clusters: bool, label: &'static str| {
+        let pressed = move || queue.query.with(|q| q.clusters == clusters);
+        view! {
+            <button type="button" class="chip" data-view=if clusters { "clusters" } else { "pairs" }
+                aria-pressed=move || pressed().to_string()
+                on:click=move |_| {
+                    let mut query = queue.query.get_untracked();
+                    query.clusters = clusters;
+                    // Clusters are of open pairs, across every customer.
+                    if clusters {
+                        query.status = "open".to_owned();
+                        query.customer = None;
+                    }
+                    queue.go(&query);
+                }>{label}</button>
+        }
+    };
+    let pairs = move || queue.query.with(|q| !q.clusters);
     view! {
         <div class="queue-filters">
-            <div class="chips" role="group" aria-label="Status">
-                {status_chip("open", "Open")}
-                {status_chip("dismissed", "Dismissed")}
-                {status_chip("merged", "Merged")}
+            <div class="chips" role="group" aria-label="View">
+                {view_chip(false, "Pairs")}
+                {view_chip(true, "Clusters")}
             </div>
+            <Show when=pairs>
+                <div class="chips" role="group" aria-label="Status">
+                    {status_chip("open", "Open")}
+                    {status_chip("dismissed", "Dismissed")}
+                    {status_chip("merged", "Merged")}
+                </div>
+            </Show>
             <div class="queue-min-score">
                 <label for="min-score">"Lowest score"</label>
                 <select id="min-score" on:change=move |ev| {
