@@ -7,7 +7,6 @@
 //! at or above the review threshold are upserted as they come, then pairs no longer found are
 //! pruned).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +15,7 @@ use tenure_domain::duplicate::{Evidence, Model, Profile, Thresholds, score};
 use tenure_domain::ids::OrganizationId;
 use tenure_store::Store;
 use tenure_store::duplicate::pairs::PairRecord;
-use tenure_store::duplicate::scan::{ScanRecord, ScoredPair, status};
+use tenure_store::duplicate::scan::{CandidatePairs, ScanRecord, ScoredPair, status};
 use uuid::Uuid;
 
 use crate::state::AppState;
@@ -84,35 +83,35 @@ pub async fn run(store: &Store, owner: &str, scan: &ScanRecord) -> anyhow::Resul
     };
     let customers = i64::try_from(store.live_customer_count(org).await?).unwrap_or(i64::MAX);
     report("candidates", [0, 0, 0, customers]).await?;
-    let pairs = store.duplicate_candidate_pairs(org, scan.since).await?;
+    let CandidatePairs { ids, pairs } = store.duplicate_candidate_pairs(org, scan.since).await?;
     let candidates = i64::try_from(pairs.len()).unwrap_or(i64::MAX);
     report("scoring", [candidates, 0, 0, customers]).await?;
 
-    let mut ids: Vec<Uuid> = pairs.iter().flat_map(|(l, r)| [*l, *r]).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut profiles: HashMap<Uuid, Profile> = HashMap::with_capacity(ids.len());
+    // Profiles by the pairs' customer index; one deleted meanwhile has none and is skipped.
+    let mut profiles: Vec<Option<Profile>> = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(LOAD_CHUNK) {
         let inputs = store.duplicate_match_inputs(org, chunk).await?;
+        let chunk = chunk.to_vec();
         let built = tokio::task::spawn_blocking(move || {
-            inputs
-                .into_iter()
-                .map(|(id, input)| (id, Profile::new(&input)))
+            chunk
+                .iter()
+                .map(|id| inputs.get(id).map(Profile::new))
                 .collect::<Vec<_>>()
         })
         .await?;
         profiles.extend(built);
     }
-    let profiles = Arc::new(profiles);
+    let shared = Arc::new((ids, profiles));
     let medium = store.duplicate_thresholds(org).await?.medium;
 
     let (mut scored, mut found) = (0i64, 0i64);
     for chunk in pairs.chunks(SCORE_CHUNK) {
         let chunk = chunk.to_vec();
         let covered = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
-        let profiles = Arc::clone(&profiles);
+        let shared = Arc::clone(&shared);
         let keep =
-            tokio::task::spawn_blocking(move || score_chunk(&profiles, &chunk, medium)).await?;
+            tokio::task::spawn_blocking(move || score_chunk(&shared.0, &shared.1, &chunk, medium))
+                .await?;
         scored += covered;
         found += i64::try_from(keep.len()).unwrap_or(i64::MAX);
         store.store_duplicate_pairs(org, scan.id, &keep).await?;
@@ -128,15 +127,18 @@ pub async fn run(store: &Store, owner: &str, scan: &ScanRecord) -> anyhow::Resul
 
 /// Scores a chunk of candidate pairs, keeping those worth a review (at or above `medium`).
 fn score_chunk(
-    profiles: &HashMap<Uuid, Profile>,
-    pairs: &[(Uuid, Uuid)],
+    ids: &[Uuid],
+    profiles: &[Option<Profile>],
+    pairs: &[(u32, u32)],
     medium: f64,
 ) -> Vec<ScoredPair> {
     let model = Model::default();
+    let profile = |i: u32| profiles.get(i as usize).and_then(Option::as_ref);
     pairs
         .iter()
-        .filter_map(|(l, r)| {
-            let matched = score(profiles.get(l)?, profiles.get(r)?, &model);
+        .filter_map(|&(li, ri)| {
+            let (l, r) = (&ids[li as usize], &ids[ri as usize]);
+            let matched = score(profile(li)?, profile(ri)?, &model);
             (matched.score >= medium).then(|| {
                 let evidence: Vec<MatchEvidence> =
                     matched.evidence.into_iter().map(evidence_view).collect();

@@ -55,6 +55,25 @@ pub struct ScanRecord {
 const COLUMNS: &str = "id, organization_id, mode, since, status, phase, candidates, scored, pairs, \
     customers, message, created_by_label, started_at, finished_at, created_at, updated_at";
 
+/// The candidate pairs of a scan: customers sharing a blocking key.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CandidatePairs {
+    /// Every customer in a pair, once; pairs refer to them by index.
+    pub ids: Vec<Uuid>,
+    /// Index pairs, each once, the smaller id on the left. Indices (8 bytes a pair) instead of
+    /// ids (32) keep a million-customer scan's tens of millions of candidates small.
+    pub pairs: Vec<(u32, u32)>,
+}
+
+impl CandidatePairs {
+    /// The pairs as customer ids.
+    pub fn id_pairs(&self) -> impl Iterator<Item = (Uuid, Uuid)> + '_ {
+        self.pairs
+            .iter()
+            .map(|(l, r)| (self.ids[*l as usize], self.ids[*r as usize]))
+    }
+}
+
 /// A scored pair to store (`left < right`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredPair {
@@ -314,7 +333,7 @@ impl Store {
         &self,
         org: OrganizationId,
         since: Option<DateTime<Utc>>,
-    ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+    ) -> Result<CandidatePairs, StoreError> {
         #[derive(FromQueryResult)]
         struct Pair {
             left_id: Uuid,
@@ -351,17 +370,28 @@ impl Store {
         };
         let statement = stmt(self.db.get_database_backend(), &sql, values);
         let mut stream = Pair::find_by_statement(statement).stream(&self.db).await?;
+        let mut index: HashMap<Uuid, u32> = HashMap::new();
+        let mut ids: Vec<Uuid> = Vec::new();
+        let mut intern = |id: Uuid| -> u32 {
+            *index.entry(id).or_insert_with(|| {
+                ids.push(id);
+                u32::try_from(ids.len() - 1).unwrap_or(u32::MAX)
+            })
+        };
         let mut pairs = Vec::new();
         while let Some(pair) = stream.try_next().await? {
-            pairs.push(if pair.left_id < pair.right_id {
+            let (left, right) = if pair.left_id < pair.right_id {
                 (pair.left_id, pair.right_id)
             } else {
                 (pair.right_id, pair.left_id)
-            });
+            };
+            pairs.push((intern(left), intern(right)));
         }
+        drop(index);
         pairs.sort_unstable();
         pairs.dedup();
-        Ok(pairs)
+        pairs.shrink_to_fit();
+        Ok(CandidatePairs { ids, pairs })
     }
 
     /// The matcher's input for each live customer of `ids`.

@@ -476,7 +476,7 @@ pub async fn run(store: &Store, total: u64) -> anyhow::Result<()> {
         .create_organization("Duplicate Bench Co", Some("US"), "USD")
         .await?;
     let started = Instant::now();
-    let fixture = generate(total);
+    let mut fixture = generate(total);
     println!(
         "generated {} customers ({} true duplicate pairs) in {:.1} s",
         fixture.customers.len(),
@@ -490,6 +490,27 @@ pub async fn run(store: &Store, total: u64) -> anyhow::Result<()> {
     println!(
         "loaded with blocking keys in {:.1} s (setup, not the scan)",
         started.elapsed().as_secs_f64()
+    );
+
+    // TENURE_BENCH_SHOW=n prints n false positives and n missed pairs, for tuning.
+    let show: usize = std::env::var("TENURE_BENCH_SHOW")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    // The scan's own peak: the generated records leave memory (unless shown later) and the
+    // high-water mark restarts (Linux: `5` to clear_refs), so setup does not count.
+    let setup_peak = super::import::peak_rss_mib().unwrap_or(f64::NAN);
+    if show == 0 {
+        fixture.customers = Vec::new();
+    }
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    println!(
+        "setup peak RSS {setup_peak:.0} MiB{}",
+        if reset {
+            "; the scan's peak is measured from here"
+        } else {
+            " (could not reset the peak: it includes setup)"
+        }
     );
 
     let actor = tenure_store::audit::Actor::system("bench");
@@ -513,7 +534,7 @@ pub async fn run(store: &Store, total: u64) -> anyhow::Result<()> {
     let candidates: HashSet<(Uuid, Uuid)> = store
         .duplicate_candidate_pairs(org.id, None)
         .await?
-        .into_iter()
+        .id_pairs()
         .collect();
     let blocked = fixture
         .truth
@@ -525,11 +546,6 @@ pub async fn run(store: &Store, total: u64) -> anyhow::Result<()> {
         fixture.truth.len(),
         blocked as f64 / fixture.truth.len().max(1) as f64
     );
-    // TENURE_BENCH_SHOW=n prints n false positives and n missed pairs, for tuning.
-    let show: usize = std::env::var("TENURE_BENCH_SHOW")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
     let found = store.duplicate_pairs_for_bench(org.id, 0.0).await?;
     let thresholds = Thresholds::default();
     println!(
