@@ -388,6 +388,19 @@ impl Store {
             pairs.push((intern(left), intern(right)));
         }
         drop(index);
+        // Indices in id order: profiles then load in key order (UUIDv7s follow the heap, so
+        // neighbouring pages) and scoring walks them in order.
+        let mut order: Vec<u32> = (0..u32::try_from(ids.len()).unwrap_or(u32::MAX)).collect();
+        order.sort_unstable_by_key(|&i| ids[i as usize]);
+        let mut rank = vec![0u32; ids.len()];
+        for (new, &old) in order.iter().enumerate() {
+            rank[old as usize] = u32::try_from(new).unwrap_or(u32::MAX);
+        }
+        for pair in &mut pairs {
+            *pair = (rank[pair.0 as usize], rank[pair.1 as usize]);
+        }
+        drop(rank);
+        let ids: Vec<Uuid> = order.into_iter().map(|i| ids[i as usize]).collect();
         pairs.sort_unstable();
         pairs.dedup();
         pairs.shrink_to_fit();
