@@ -9,6 +9,49 @@ use uuid::Uuid;
 
 use crate::customer::CustomerView;
 
+/// The most records one merge takes: the survivor and up to nine others.
+pub const MERGE_MAX_RECORDS: usize = 10;
+
+/// The fields of `CustomerInput` a merge chooses between (and a survivorship rule may name), in
+/// the customer form's order. Not the code (the survivor's), the tags (united) or the source
+/// (it follows `external_id`); custom fields are chosen as `custom_fields.<key>`.
+pub const MERGE_FIELDS: &[&str] = &[
+    "kind",
+    "name",
+    "display_name",
+    "legal_name",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "email",
+    "phone",
+    "website",
+    "industry",
+    "company_size",
+    "tax_id",
+    "status",
+    "customer_type",
+    "tier",
+    "plan",
+    "currency",
+    "mrr",
+    "ltv",
+    "credit_limit",
+    "payment_terms_days",
+    "payment_status",
+    "parent_id",
+    "owner_id",
+    "health_score",
+    "churn_risk",
+    "settings",
+    "portal_access",
+    "notes",
+    "internal_notes",
+    "country",
+    "customer_since",
+    "external_id",
+];
+
 /// `POST /merges` and `POST /merges/preview`: merge `merged_ids` (1 to 9) into `survivor_id`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
-use tenure_api_types::{CustomerInput, MergeFieldValue, MergeFieldView, MergeInput};
+use tenure_api_types::{
+    CustomerInput, MERGE_FIELDS, MERGE_MAX_RECORDS, MergeFieldValue, MergeFieldView, MergeInput,
+};
 use tenure_domain::error::FieldError;
 use tenure_domain::ids::CustomerId;
 use tenure_domain::merge::{self, Candidate, Rules};
@@ -37,13 +39,10 @@ pub struct Planned {
 
 /// Whether a field name is one a merge can choose or a rule can name.
 pub fn known_field(field: &str) -> bool {
-    if let Some(key) = field.strip_prefix("custom_fields.") {
-        return !key.is_empty();
+    match field.strip_prefix("custom_fields.") {
+        Some(key) => !key.is_empty(),
+        None => MERGE_FIELDS.contains(&field),
     }
-    let Ok(Value::Object(all)) = serde_json::to_value(CustomerInput::default()) else {
-        return false;
-    };
-    all.contains_key(field) && !NOT_CHOSEN.contains(&field)
 }
 
 /// A record's writable values as one flat map (`custom_fields.<key>` for each custom field).
@@ -77,12 +76,12 @@ pub fn input_map(record: &CustomerRecord, today: NaiveDate) -> Map<String, Value
 
 fn check_shape(input: &MergeInput) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    if input.merged_ids.is_empty() || input.merged_ids.len() >= merge::MAX_RECORDS {
+    if input.merged_ids.is_empty() || input.merged_ids.len() >= MERGE_MAX_RECORDS {
         errors.push(FieldError::new(
             "merged_ids",
             format!(
                 "merge 1 to {} records into the survivor",
-                merge::MAX_RECORDS - 1
+                MERGE_MAX_RECORDS - 1
             ),
         ));
     }
@@ -355,4 +354,27 @@ pub async fn undo_values(
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("restored input: {e}")))?;
     let new = new_customer(&input, org, today).map_err(ApiError::Validation)?;
     Ok((current.version, new))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared list is exactly `CustomerInput`'s fields but those a merge does not choose.
+    #[test]
+    fn merge_fields_are_the_inputs_fields_a_merge_chooses() {
+        let Ok(Value::Object(all)) = serde_json::to_value(CustomerInput::default()) else {
+            panic!("CustomerInput is an object");
+        };
+        let mut expected: Vec<&str> = all
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !NOT_CHOSEN.contains(k))
+            .collect();
+        let mut shared = MERGE_FIELDS.to_vec();
+        expected.sort_unstable();
+        shared.sort_unstable();
+        assert_eq!(shared, expected);
+        assert_eq!(MERGE_MAX_RECORDS, merge::MAX_RECORDS);
+    }
 }
