@@ -8,14 +8,14 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tenure_api_types::{DuplicateCluster, DuplicateSide};
+use tenure_api_types::{DuplicateCluster, DuplicateSide, MERGE_MAX_RECORDS};
 use uuid::Uuid;
 
 use crate::api::{self, ApiError, PairQuery};
 use crate::components::{EmptyState, ErrorState, Icon, Spinner};
 use crate::format;
 use crate::pages::duplicates::evidence::{ConfidenceBadge, score_text};
-use crate::pages::merge::{MAX_RECORDS, wizard_href};
+use crate::pages::merge::wizard_href;
 use crate::session::use_auth;
 
 const PAGE: u32 = 25;
@@ -30,12 +30,12 @@ pub fn weak_link_hint(best: f64, weakest: f64) -> Option<&'static str> {
         .then_some("Joined through a weaker match: check it before merging.")
 }
 
-/// The customers "Merge all…" opens in the wizard (the first [`MAX_RECORDS`]), and how many are
+/// The customers "Merge all…" opens in the wizard (the first [`MERGE_MAX_RECORDS`]), and how many are
 /// left out.
 pub fn merge_ids(customers: &[DuplicateSide]) -> (Vec<Uuid>, usize) {
     let ids: Vec<Uuid> = customers
         .iter()
-        .take(MAX_RECORDS)
+        .take(MERGE_MAX_RECORDS)
         .map(|c| c.customer_id)
         .collect();
     let left_out = customers.len() - ids.len();
@@ -219,7 +219,7 @@ fn ClusterCard(cluster: DuplicateCluster) -> impl IntoView {
             </p>
             {(left_out > 0).then(|| view! {
                 <p class="hint cluster-note" data-testid="cluster-note">
-                    {format!("A merge takes at most {MAX_RECORDS} records: \"Merge all…\" opens the first {MAX_RECORDS}; merge the other {left_out} after.")}
+                    {format!("A merge takes at most {MERGE_MAX_RECORDS} records: \"Merge all…\" opens the first {MERGE_MAX_RECORDS}; merge the other {left_out} after.")}
                 </p>
             })}
         </article>
@@ -256,7 +256,7 @@ mod tests {
         let (ids, left_out) = merge_ids(&sides(3));
         assert_eq!((ids.len(), left_out), (3, 0));
         let (ids, left_out) = merge_ids(&sides(14));
-        assert_eq!((ids.len(), left_out), (MAX_RECORDS, 4));
+        assert_eq!((ids.len(), left_out), (MERGE_MAX_RECORDS, 4));
         assert_eq!(ids[0], Uuid::from_u128(1), "in the cluster's order");
     }
 }

@@ -17,13 +17,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use tenure_api_types::{CustomerView, MergeCounts, MergeFieldView};
+use tenure_api_types::{
+    CustomerView, MERGE_FIELDS, MERGE_MAX_RECORDS, MergeCounts, MergeFieldView,
+};
 use uuid::Uuid;
 
 use crate::format;
-
-/// The most records one merge takes: the survivor and nine others.
-pub const MAX_RECORDS: usize = 10;
 
 /// The wizard's address for these customers.
 pub fn wizard_href(ids: &[Uuid]) -> String {
@@ -32,7 +31,7 @@ pub fn wizard_href(ids: &[Uuid]) -> String {
 }
 
 /// The customers a URL query string names (`ids=<a>,<b>`), in order, each once. `None` unless
-/// there are two to [`MAX_RECORDS`] of them and every one is an id.
+/// there are two to [`MERGE_MAX_RECORDS`] of them and every one is an id.
 pub fn ids_from_query(search: &str) -> Option<Vec<Uuid>> {
     let search = search.strip_prefix('?').unwrap_or(search);
     let raw = form_urlencoded::parse(search.as_bytes())
@@ -45,7 +44,7 @@ pub fn ids_from_query(search: &str) -> Option<Vec<Uuid>> {
             ids.push(id);
         }
     }
-    (2..=MAX_RECORDS).contains(&ids.len()).then_some(ids)
+    (2..=MERGE_MAX_RECORDS).contains(&ids.len()).then_some(ids)
 }
 
 /// The survivor a merge starts with: the oldest record (the one other systems most likely
@@ -125,52 +124,12 @@ pub fn rule_name(rule: &str) -> String {
         .map_or_else(|| format::humanize(rule), |(_, name, _)| (*name).to_owned())
 }
 
-/// The fields of a customer a merge chooses between, in the form's order: `CustomerInput`'s
-/// keys but the code (the survivor's), the tags (united) and the source (which follows the
-/// external id); custom fields are `custom_fields.<key>`.
-pub const FIELDS: &[&str] = &[
-    "kind",
-    "name",
-    "display_name",
-    "legal_name",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "email",
-    "phone",
-    "website",
-    "industry",
-    "company_size",
-    "tax_id",
-    "status",
-    "customer_type",
-    "tier",
-    "plan",
-    "currency",
-    "mrr",
-    "ltv",
-    "credit_limit",
-    "payment_terms_days",
-    "payment_status",
-    "parent_id",
-    "owner_id",
-    "health_score",
-    "churn_risk",
-    "settings",
-    "portal_access",
-    "notes",
-    "internal_notes",
-    "country",
-    "customer_since",
-    "external_id",
-];
-
 /// Whether a merge chooses `field`'s value (so a rule for it means something).
 pub fn chosen_by_merges(field: &str) -> bool {
     field
         .strip_prefix("custom_fields.")
         .is_some_and(|key| !key.is_empty())
-        || FIELDS.contains(&field)
+        || MERGE_FIELDS.contains(&field)
 }
 
 /// How a value reads in the field table and the result: `—` for nothing, money in its
@@ -218,8 +177,8 @@ pub fn value_text(
 pub fn split_fields(fields: &[MergeFieldView]) -> (Vec<&MergeFieldView>, Vec<&MergeFieldView>) {
     let mut fields: Vec<&MergeFieldView> = fields.iter().collect();
     fields.sort_by_key(|f| {
-        let known = FIELDS.iter().position(|known| *known == f.field);
-        (known.unwrap_or(FIELDS.len()), f.field.clone())
+        let known = MERGE_FIELDS.iter().position(|known| *known == f.field);
+        (known.unwrap_or(MERGE_FIELDS.len()), f.field.clone())
     });
     fields.into_iter().partition(|f| f.differs)
 }

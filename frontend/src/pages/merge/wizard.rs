@@ -15,7 +15,7 @@ use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 use serde_json::Value;
-use tenure_api_types::{CustomerView, MergeInput, MergePreview};
+use tenure_api_types::{CustomerView, MERGE_MAX_RECORDS, MergeInput, MergePreview};
 use uuid::Uuid;
 
 use crate::api::{self, ApiError};
@@ -55,7 +55,7 @@ pub fn MergeWizardPage() -> impl IntoView {
             Some(ids) => view! { <Wizard ids=ids/> }.into_any(),
             None => view! {
                 <EmptyState title="Nothing to merge"
-                    hint="A merge needs two to ten customers; this link names fewer, or something that is not a customer.">
+                    hint=format!("A merge needs two to {MERGE_MAX_RECORDS} customers; this link names fewer, or something that is not a customer.")>
                     <a class="btn" href="/duplicates">"Review possible duplicates"</a>
                 </EmptyState>
             }

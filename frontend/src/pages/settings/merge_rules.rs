@@ -6,14 +6,14 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use tenure_api_types::MergeRulesView;
+use tenure_api_types::{MERGE_FIELDS, MergeRulesView};
 
 use super::split_list;
 use crate::api::{self, ApiError};
 use crate::components::{
     DialogForm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner,
 };
-use crate::pages::merge::{FIELDS, RULES, chosen_by_merges, field_label, rule_name};
+use crate::pages::merge::{RULES, chosen_by_merges, field_label, rule_name};
 
 #[component]
 pub fn MergeRulesSection(#[prop(into)] writer: Signal<bool>) -> impl IntoView {
@@ -195,7 +195,7 @@ fn MergeRulesDialog(
     );
     let field_choices = Memo::new(move |_| {
         let labels = labels.get();
-        let mut choices: Vec<(String, String)> = FIELDS
+        let mut choices: Vec<(String, String)> = MERGE_FIELDS
             .iter()
             .map(|f| ((*f).to_owned(), field_label(f, &labels)))
             .collect();
