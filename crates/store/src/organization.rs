@@ -108,3 +108,86 @@ impl Store {
         .map(Organization::from))
     }
 }
+
+/// An organisation's settings kept as JSON columns of `organizations`. The column names are
+/// written into SQL, so only these exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OrgSetting {
+    /// Survivorship rules of merges (`domain::merge::Rules`).
+    MergeRules,
+    /// Scores that make a pair likely or worth a review (`domain::duplicate::Thresholds`).
+    DuplicateThresholds,
+}
+
+impl OrgSetting {
+    fn column(self) -> &'static str {
+        match self {
+            OrgSetting::MergeRules => "merge_rules",
+            OrgSetting::DuplicateThresholds => "duplicate_thresholds",
+        }
+    }
+}
+
+impl Store {
+    /// A setting as stored; `None` until an owner sets it.
+    pub(crate) async fn org_setting<T: serde::de::DeserializeOwned>(
+        &self,
+        org: OrganizationId,
+        setting: OrgSetting,
+    ) -> Result<Option<T>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            value: Option<serde_json::Value>,
+        }
+        let row = Row::find_by_statement(stmt(
+            self.db.get_database_backend(),
+            &format!(
+                "SELECT {} AS value FROM organizations WHERE id = ?",
+                setting.column()
+            ),
+            vec![org.as_uuid().into()],
+        ))
+        .one(&self.db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        row.value.map(crate::sql::read_json).transpose()
+    }
+
+    /// Replaces a setting; the audit log gets `<column>.updated` with the new value.
+    pub(crate) async fn set_org_setting<T: serde::Serialize>(
+        &self,
+        org: OrganizationId,
+        setting: OrgSetting,
+        value: &T,
+        actor: &crate::Actor,
+    ) -> Result<(), StoreError> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| StoreError::Database(sea_orm::DbErr::Custom(e.to_string())))?;
+        let txn = self.begin_write().await?;
+        txn.execute_raw(stmt(
+            txn.get_database_backend(),
+            &format!(
+                "UPDATE organizations SET {} = ?, updated_at = ? WHERE id = ?",
+                setting.column()
+            ),
+            vec![
+                crate::sql::json(value.clone()),
+                crate::now().into(),
+                org.as_uuid().into(),
+            ],
+        ))
+        .await?;
+        crate::audit::record(
+            &txn,
+            org,
+            actor,
+            &format!("{}.updated", setting.column()),
+            "organization",
+            Some(org.as_uuid()),
+            serde_json::json!({ "after": value }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}

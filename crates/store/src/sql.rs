@@ -33,6 +33,22 @@ pub fn placeholders(backend: DbBackend, sql: &str) -> String {
     out
 }
 
+/// A JSON column read back into `T` (SQLite may hand it back as text).
+pub fn read_json<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, crate::StoreError> {
+    let corrupt = |e: serde_json::Error| {
+        crate::StoreError::Database(DbErr::Custom(format!(
+            "a stored JSON value does not read back: {e}"
+        )))
+    };
+    let value = match value {
+        serde_json::Value::String(text) => serde_json::from_str(&text).map_err(corrupt)?,
+        other => other,
+    };
+    serde_json::from_value(value).map_err(corrupt)
+}
+
 /// A JSON value as a bindable parameter.
 pub fn json(value: serde_json::Value) -> Value {
     Value::Json(Some(Box::new(value)))

@@ -337,22 +337,9 @@ impl Store {
         &self,
         org: OrganizationId,
     ) -> Result<tenure_domain::duplicate::Thresholds, StoreError> {
-        #[derive(FromQueryResult)]
-        struct Row {
-            duplicate_thresholds: Option<serde_json::Value>,
-        }
-        let row = Row::find_by_statement(stmt(
-            self.db.get_database_backend(),
-            "SELECT duplicate_thresholds FROM organizations WHERE id = ?",
-            vec![org.as_uuid().into()],
-        ))
-        .one(&self.db)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        Ok(row
-            .duplicate_thresholds
-            .map(crate::merge::decode)
-            .transpose()?
+        Ok(self
+            .org_setting(org, crate::organization::OrgSetting::DuplicateThresholds)
+            .await?
             .unwrap_or_default())
     }
 
@@ -363,29 +350,12 @@ impl Store {
         thresholds: &tenure_domain::duplicate::Thresholds,
         actor: &crate::Actor,
     ) -> Result<(), StoreError> {
-        let txn = self.begin_write().await?;
-        let value = serde_json::json!({"high": thresholds.high, "medium": thresholds.medium});
-        txn.execute_raw(stmt(
-            txn.get_database_backend(),
-            "UPDATE organizations SET duplicate_thresholds = ?, updated_at = ? WHERE id = ?",
-            vec![
-                crate::sql::json(value.clone()),
-                crate::now().into(),
-                org.as_uuid().into(),
-            ],
-        ))
-        .await?;
-        crate::audit::record(
-            &txn,
+        self.set_org_setting(
             org,
+            crate::organization::OrgSetting::DuplicateThresholds,
+            thresholds,
             actor,
-            "duplicate_thresholds.updated",
-            "organization",
-            Some(org.as_uuid()),
-            serde_json::json!({ "after": value }),
         )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        .await
     }
 }

@@ -26,7 +26,8 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor};
 use crate::customer::CustomerRecord;
-use crate::sql::{decode_cursor, encode_cursor, json, stmt};
+use crate::organization::OrgSetting;
+use crate::sql::{decode_cursor, encode_cursor, json, read_json, stmt};
 use crate::{Store, StoreError};
 
 pub use crate::merge::moves::{LeftBehind, MovedRow, Moves};
@@ -138,7 +139,7 @@ const MERGE_COLUMNS: &str = "id, survivor_id, fields, snapshot, counts, status, 
 impl MergeRow {
     fn record(self) -> Result<MergeRecord, StoreError> {
         // An erased merge keeps no snapshot (see [`forget_customer`]).
-        let before = decode::<Snapshot>(self.snapshot)
+        let before = read_json::<Snapshot>(self.snapshot)
             .map(|s| s.before)
             .unwrap_or_default();
         let mut refs = before.iter().map(CustomerRef::from);
@@ -151,8 +152,8 @@ impl MergeRow {
             id: self.id,
             survivor,
             merged: refs.collect(),
-            fields: decode(self.fields)?,
-            counts: decode(self.counts)?,
+            fields: read_json(self.fields)?,
+            counts: read_json(self.counts)?,
             status: self.status,
             created_by_label: self.created_by_label,
             created_at: self.created_at,
@@ -160,24 +161,6 @@ impl MergeRow {
             undone_at: self.undone_at,
         })
     }
-}
-
-/// Reads a JSON column written by this module.
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(
-    value: serde_json::Value,
-) -> Result<T, StoreError> {
-    // SQLite hands JSON columns back as text.
-    let value = match value {
-        serde_json::Value::String(text) => serde_json::from_str(&text).map_err(corrupt)?,
-        other => other,
-    };
-    serde_json::from_value(value).map_err(corrupt)
-}
-
-fn corrupt(err: serde_json::Error) -> StoreError {
-    StoreError::Database(sea_orm::DbErr::Custom(format!(
-        "a merge row does not read back: {err}"
-    )))
 }
 
 /// A merge or its undo cannot go ahead; `reasons` say why, one per record or field.
@@ -210,19 +193,7 @@ impl Store {
         &self,
         org: OrganizationId,
     ) -> Result<Option<tenure_domain::merge::Rules>, StoreError> {
-        #[derive(FromQueryResult)]
-        struct Row {
-            merge_rules: Option<serde_json::Value>,
-        }
-        let row = Row::find_by_statement(stmt(
-            self.db.get_database_backend(),
-            "SELECT merge_rules FROM organizations WHERE id = ?",
-            vec![org.as_uuid().into()],
-        ))
-        .one(&self.db)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        row.merge_rules.map(decode).transpose()
+        self.org_setting(org, OrgSetting::MergeRules).await
     }
 
     /// Replaces the organisation's survivorship rules, audited.
@@ -232,31 +203,8 @@ impl Store {
         rules: &tenure_domain::merge::Rules,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        let txn = self.begin_write().await?;
-        let value = serde_json::to_value(rules)
-            .map_err(|e| StoreError::Database(sea_orm::DbErr::Custom(e.to_string())))?;
-        txn.execute_raw(stmt(
-            txn.get_database_backend(),
-            "UPDATE organizations SET merge_rules = ?, updated_at = ? WHERE id = ?",
-            vec![
-                json(value.clone()),
-                crate::now().into(),
-                org.as_uuid().into(),
-            ],
-        ))
-        .await?;
-        audit::record(
-            &txn,
-            org,
-            actor,
-            "merge_rules.updated",
-            "organization",
-            Some(org.as_uuid()),
-            serde_json::json!({ "after": value }),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        self.set_org_setting(org, OrgSetting::MergeRules, rules, actor)
+            .await
     }
 
     /// Every customer merged into `id`, directly or through a record merged into it, not yet
@@ -345,7 +293,7 @@ impl Store {
         org: OrganizationId,
         id: Uuid,
     ) -> Result<Snapshot, StoreError> {
-        decode(fetch_row(&self.db, org, id).await?.snapshot)
+        read_json(fetch_row(&self.db, org, id).await?.snapshot)
     }
 
     /// Undoes merge `id`: the survivor takes `survivor_restored` (checked against

@@ -486,7 +486,7 @@ pub(crate) async fn restore_pairs(
                 pair.left_id.into(),
                 pair.right_id.into(),
                 pair.score.into(),
-                json(crate::merge::decode::<serde_json::Value>(pair.evidence.clone())?),
+                json(crate::sql::read_json::<serde_json::Value>(pair.evidence.clone())?),
                 pair.signature.clone().into(),
                 pair.status.clone().into(),
                 pair.scan_id.into(),

@@ -23,7 +23,8 @@ use crate::StoreError;
 use crate::audit::{self, Actor};
 use crate::customer::CustomerRecord;
 use crate::merge::moves::{self, MOVABLE, Moves};
-use crate::merge::{Snapshot, decode, refused};
+use crate::merge::{Snapshot, refused};
+use crate::sql::read_json;
 use crate::sql::stmt;
 
 /// At most this many reasons are listed; the last one says how many more there were.
@@ -81,8 +82,8 @@ pub(crate) async fn undo(
             ));
         }
     }
-    let snapshot: Snapshot = decode(row.snapshot)?;
-    let log: Moves = decode(row.moves)?;
+    let snapshot: Snapshot = read_json(row.snapshot)?;
+    let log: Moves = read_json(row.moves)?;
     let survivor = CustomerId::from_uuid(row.survivor_id);
 
     let mut ids: Vec<CustomerId> = snapshot.before.iter().map(|r| r.id).collect();
