@@ -10,7 +10,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tenure_api_types::{DuplicatePairView, DuplicateScanView, DuplicateSide, MatchEvidence};
+use tenure_api_types::{
+    DuplicateCluster, DuplicateClusterList, DuplicatePairView, DuplicateScanView, DuplicateSide,
+    MatchEvidence,
+};
 use tenure_domain::duplicate::{Evidence, Model, Profile, Thresholds, score};
 use tenure_domain::ids::OrganizationId;
 use tenure_store::Store;
@@ -251,4 +254,54 @@ pub fn pair_view(pair: PairRecord, thresholds: &Thresholds) -> DuplicatePairView
         reviewed_at: pair.reviewed_at,
         updated_at: pair.updated_at,
     }
+}
+
+/// One page of the organisation's clusters of open pairs scoring at least `min_score`,
+/// strongest first; `offset` is the page's start (the list's cursor).
+pub async fn cluster_page(
+    store: &Store,
+    org: OrganizationId,
+    thresholds: &Thresholds,
+    min_score: f64,
+    offset: u64,
+    limit: u64,
+) -> Result<DuplicateClusterList, crate::error::ApiError> {
+    let edges = store.duplicate_edges(org, min_score).await?;
+    let clusters =
+        tokio::task::spawn_blocking(move || tenure_domain::duplicate::cluster::clusters(&edges))
+            .await
+            .map_err(|e| crate::error::ApiError::Internal(e.into()))?;
+    let total = clusters.len() as u64;
+    let page: Vec<_> = clusters
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect();
+    let ids: Vec<Uuid> = page.iter().flat_map(|c| c.members.clone()).collect();
+    let labels = store.customer_labels(org, &ids).await?;
+    let side = |id: &Uuid| {
+        let (customer_code, name) = labels.get(id).cloned().unwrap_or_default();
+        DuplicateSide {
+            customer_id: *id,
+            customer_code,
+            name,
+        }
+    };
+    let items = page
+        .into_iter()
+        .map(|c| DuplicateCluster {
+            key: c.members[0],
+            customers: c.members.iter().map(side).collect(),
+            pair_ids: c.pairs.iter().map(|p| p.pair).collect(),
+            best_score: c.best,
+            weakest_score: c.weakest,
+            confidence: confidence(c.best, thresholds),
+        })
+        .collect();
+    let next = offset + limit;
+    Ok(DuplicateClusterList {
+        items,
+        total,
+        next_cursor: (next < total).then(|| next.to_string()),
+    })
 }

@@ -7,10 +7,9 @@ use actix_web::{HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use tenure_api_types::{
-    DuplicateCandidate, DuplicateCheckInput, DuplicateCheckResult, DuplicateCluster,
-    DuplicateClusterList, DuplicateDismissInput, DuplicateDismissResult, DuplicatePairList,
-    DuplicateScanInput, DuplicateScanList, DuplicateScanView, DuplicateSettings, DuplicateSide,
-    Problem,
+    DuplicateCandidate, DuplicateCheckInput, DuplicateCheckResult, DuplicateClusterList,
+    DuplicateDismissInput, DuplicateDismissResult, DuplicatePairList, DuplicateScanInput,
+    DuplicateScanList, DuplicateScanView, DuplicateSettings, Problem,
 };
 use tenure_domain::customer::CustomerKind;
 use tenure_domain::duplicate::{MatchInput, Thresholds};
@@ -91,46 +90,10 @@ async fn list_clusters(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let edges = state.store.duplicate_edges(org, min_score).await?;
-    let clusters = web::block(move || tenure_domain::duplicate::cluster::clusters(&edges))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("clustering: {e}")))?;
-    let total = clusters.len() as u64;
-    let page: Vec<_> = clusters
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .collect();
-    let ids: Vec<Uuid> = page.iter().flat_map(|c| c.members.clone()).collect();
-    let labels = state.store.customer_labels(org, &ids).await?;
-    let items = page
-        .into_iter()
-        .map(|c| DuplicateCluster {
-            key: c.members[0],
-            customers: c
-                .members
-                .iter()
-                .map(|id| {
-                    let (code, name) = labels.get(id).cloned().unwrap_or_default();
-                    DuplicateSide {
-                        customer_id: *id,
-                        customer_code: code,
-                        name,
-                    }
-                })
-                .collect(),
-            pair_ids: c.pairs.iter().map(|p| p.pair).collect(),
-            best_score: c.best,
-            weakest_score: c.weakest,
-            confidence: crate::duplicate::confidence(c.best, &thresholds),
-        })
-        .collect();
-    let next = offset + limit;
-    Ok(web::Json(DuplicateClusterList {
-        items,
-        total,
-        next_cursor: (next < total).then(|| next.to_string()),
-    }))
+    let page =
+        crate::duplicate::cluster_page(&state.store, org, &thresholds, min_score, offset, limit)
+            .await?;
+    Ok(web::Json(page))
 }
 
 /// The organisation's duplicate thresholds: a pair scoring at least `high` is likely the same
