@@ -94,7 +94,7 @@ async fn merging_three_moves_everything_and_undo_puts_it_all_back(db: Db) {
     let first = app
         .create(
             json!({"name": "Acme Widgets, Inc.", "website": "https://www.acme-widgets.com",
-            "phone": "+1 415 555 2671", "industry": "Retail", "mrr": "250.00", "tags": ["renewal"],
+            "phone": "+1 415 555 2671", "industry": "Retail", "mrr": "250.00", "tags": ["renewal"], "tax_id": "94-1234567",
             "external_id": "sf-9", "source": "salesforce", "status": "active"}),
         )
         .await;
@@ -108,100 +108,93 @@ async fn merging_three_moves_everything_and_undo_puts_it_all_back(db: Db) {
         .await;
     let c = id(&child);
 
-    add(
-        &app,
-        &s,
-        "contacts",
-        json!({"first_name": "Alice", "email": "alice@acme-widgets.com", "is_primary": true}),
-    )
-    .await;
-    add(
-        &app,
-        &x1,
-        "contacts",
-        json!({"first_name": "Bob", "email": "bob@acme-widgets.com", "is_primary": true}),
-    )
-    .await;
-    add(
-        &app,
-        &x1,
-        "contacts",
-        json!({"first_name": "Alice", "last_name": "Again", "email": "alice@acme-widgets.com"}),
-    )
-    .await;
-    add(
-        &app,
-        &x2,
-        "contacts",
-        json!({"first_name": "Carol", "email": "carol@acme-widgets.com", "is_primary": true}),
-    )
-    .await;
-    add(
-        &app,
-        &s,
-        "addresses",
-        json!({"kind": "billing", "line1": "1 Main St", "country": "US", "is_primary": true}),
-    )
-    .await;
-    add(
-        &app,
-        &x1,
-        "addresses",
-        json!({"kind": "billing", "line1": "9 Side St", "country": "US", "is_primary": true}),
-    )
-    .await;
-    add(
-        &app,
-        &x2,
-        "addresses",
-        json!({"kind": "shipping", "line1": "5 Dock Rd", "country": "US", "is_primary": true}),
-    )
-    .await;
-    add(
-        &app,
-        &x1,
-        "activities",
-        json!({"type": "note", "subject": "Asked about SSO"}),
-    )
-    .await;
-    add(
-        &app,
-        &x2,
-        "activities",
-        json!({"type": "call", "subject": "Intro call"}),
-    )
-    .await;
-    add(
-        &app,
-        &x1,
-        "goals",
-        json!({"title": "Adopt reporting", "target_value": 10}),
-    )
-    .await;
-    add(
-        &app,
-        &x2,
-        "ledger",
-        json!({"kind": "credit", "amount": "25.00", "reason": "Goodwill"}),
-    )
-    .await;
-    add(
-        &app,
-        &s,
-        "flags",
-        json!({"flag": "payment_plan", "reason": "Agreed"}),
-    )
-    .await;
-    add(
-        &app,
-        &x1,
-        "flags",
-        json!({"flag": "payment_plan", "reason": "Also agreed"}),
-    )
-    .await;
+    // Related records of every kind, including a primary on both sides, a contact the survivor
+    // already has and a flag it already carries.
+    let related = [
+        (
+            &s,
+            "contacts",
+            json!({"first_name": "Alice", "email": "alice@acme-widgets.com", "is_primary": true}),
+        ),
+        (
+            &x1,
+            "contacts",
+            json!({"first_name": "Bob", "email": "bob@acme-widgets.com", "is_primary": true}),
+        ),
+        (
+            &x1,
+            "contacts",
+            json!({"first_name": "Alice", "last_name": "Again", "email": "alice@acme-widgets.com"}),
+        ),
+        (
+            &x2,
+            "contacts",
+            json!({"first_name": "Carol", "email": "carol@acme-widgets.com", "is_primary": true}),
+        ),
+        (
+            &s,
+            "addresses",
+            json!({"kind": "billing", "line1": "1 Main St", "country": "US", "is_primary": true}),
+        ),
+        (
+            &x1,
+            "addresses",
+            json!({"kind": "billing", "line1": "9 Side St", "country": "US", "is_primary": true}),
+        ),
+        (
+            &x2,
+            "addresses",
+            json!({"kind": "shipping", "line1": "5 Dock Rd", "country": "US", "is_primary": true}),
+        ),
+        (
+            &x1,
+            "activities",
+            json!({"type": "note", "subject": "Asked about SSO"}),
+        ),
+        (
+            &x2,
+            "activities",
+            json!({"type": "call", "subject": "Intro call"}),
+        ),
+        (
+            &x1,
+            "goals",
+            json!({"title": "Adopt reporting", "target_value": 10}),
+        ),
+        (
+            &x2,
+            "ledger",
+            json!({"kind": "credit", "amount": "25.00", "reason": "Goodwill"}),
+        ),
+        (
+            &s,
+            "flags",
+            json!({"flag": "payment_plan", "reason": "Agreed"}),
+        ),
+        (
+            &x1,
+            "flags",
+            json!({"flag": "payment_plan", "reason": "Also agreed"}),
+        ),
+    ];
+    for (customer, what, body) in related {
+        add(&app, customer, what, body).await;
+    }
+    // An outsider sharing only a phone and a tax id with one merged record: its pair moves to the survivor.
+    let outsider = id(&app
+        .create(
+            json!({"name": "Roadrunner Widgets", "phone": "+1 415 555 2671", "tax_id": "94-1234567"}),
+        )
+        .await);
     scan(&app, true).await;
 
-    let ids = [s.clone(), x1.clone(), x2.clone(), c.clone()];
+    let ids = [
+        s.clone(),
+        x1.clone(),
+        x2.clone(),
+        c.clone(),
+        outsider.clone(),
+    ];
     let mut before = Vec::new();
     for customer in &ids {
         before.push(state_of(&app, customer).await);
@@ -212,6 +205,31 @@ async fn merging_three_moves_everything_and_undo_puts_it_all_back(db: Db) {
             .expect("pairs")
             .is_empty(),
         "the scan paired the near-duplicates"
+    );
+    let partners = |state: &Value| -> Vec<String> {
+        let mut ids: Vec<String> = state["pairs"]["items"]
+            .as_array()
+            .expect("pairs")
+            .iter()
+            .flat_map(|p| {
+                [
+                    p["left"]["customer_id"].as_str(),
+                    p["right"]["customer_id"].as_str(),
+                ]
+            })
+            .flatten()
+            .map(str::to_owned)
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert!(
+        partners(&before[4]).contains(&x1),
+        "the outsider pairs with the first merged record"
+    );
+    assert!(
+        !partners(&before[4]).contains(&s),
+        "but not with the survivor"
     );
 
     // The preview: the request's choice, the rules' picks, what would move; nothing written.
@@ -376,6 +394,12 @@ async fn merging_three_moves_everything_and_undo_puts_it_all_back(db: Db) {
         !merged_pairs["items"].as_array().expect("items").is_empty(),
         "pairs inside the merge are settled"
     );
+    let moved = state_of(&app, &outsider).await;
+    assert!(
+        partners(&moved).contains(&s),
+        "the outsider's pair now names the survivor"
+    );
+    assert!(merge["moved"]["duplicate_pairs"].as_u64() >= Some(1));
     let open = get(&app, &format!("/api/v1/duplicates?customer={x1}")).await;
     assert_eq!(open["items"].as_array().map(Vec::len), Some(0));
 
@@ -961,4 +985,119 @@ async fn clusters_gather_three_records_of_one_customer_for_one_merge(db: Db) {
     .await;
     let after = get(&app, "/api/v1/duplicate-clusters").await;
     assert_eq!(after["total"], 1, "the merged cluster is settled: {after}");
+}
+
+both!(undo_is_refused_when_what_the_merge_moved_has_moved_on);
+
+async fn undo_is_refused_when_what_the_merge_moved_has_moved_on(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let survivor = id(&app.create(json!({"name": "Pied Piper"})).await);
+    let merged = id(&app.create(json!({"name": "Pied Piper Inc"})).await);
+    let child = id(&app
+        .create(json!({"name": "Pied Piper Labs", "parent_id": merged}))
+        .await);
+    let elsewhere = id(&app.create(json!({"name": "Raviga Capital"})).await);
+    add(
+        &app,
+        &merged,
+        "contacts",
+        json!({"first_name": "Richard", "email": "richard@piedpiper.example"}),
+    )
+    .await;
+    let merge = json_of(
+        app.post(
+            "/api/v1/merges",
+            &app.staff,
+            json!({"survivor_id": survivor, "merged_ids": [merged]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let undo = format!("/api/v1/merges/{}/undo", id(&merge));
+
+    // The child was given another parent since: undo would undo that too.
+    let current = get(&app, &format!("/api/v1/customers/{child}")).await;
+    json_of(
+        app.patch(
+            &format!("/api/v1/customers/{child}"),
+            &app.staff,
+            current["version"].as_i64(),
+            json!({"parent_id": elsewhere}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let problem = expect_problem(
+        app.post(&undo, &app.staff, json!({})).await,
+        409,
+        "undo_conflict",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), [format!("customers.{child}")]);
+    let current = get(&app, &format!("/api/v1/customers/{child}")).await;
+    json_of(
+        app.patch(
+            &format!("/api/v1/customers/{child}"),
+            &app.staff,
+            current["version"].as_i64(),
+            json!({"parent_id": survivor}),
+        )
+        .await,
+        200,
+    )
+    .await;
+
+    // The survivor was itself merged into a third record: its contact moved on with it.
+    let third = id(&app.create(json!({"name": "Pied Piper Holdings"})).await);
+    let onward = json_of(
+        app.post(
+            "/api/v1/merges",
+            &app.staff,
+            json!({"survivor_id": third, "merged_ids": [survivor]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let problem = expect_problem(
+        app.post(&undo, &app.staff, json!({})).await,
+        409,
+        "undo_conflict",
+    )
+    .await;
+    let fields = error_fields(&problem);
+    assert!(
+        fields.iter().any(|f| f.starts_with("customers.")),
+        "{fields:?}"
+    );
+    assert!(
+        fields.iter().any(|f| f.starts_with("contacts.")),
+        "{fields:?}"
+    );
+    assert_eq!(
+        get(&app, &format!("/api/v1/merges/{}", id(&merge))).await["status"],
+        "applied",
+        "nothing was changed"
+    );
+
+    // Undone in reverse order, both go through.
+    json_of(
+        app.post(
+            &format!("/api/v1/merges/{}/undo", id(&onward)),
+            &app.staff,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    json_of(app.post(&undo, &app.staff, json!({})).await, 200).await;
+    let contacts = get(&app, &format!("/api/v1/customers/{merged}/contacts")).await;
+    assert_eq!(names(&contacts, "email"), ["richard@piedpiper.example"]);
+    assert_eq!(
+        get(&app, &format!("/api/v1/customers/{child}")).await["parent_id"],
+        merged.as_str()
+    );
 }
