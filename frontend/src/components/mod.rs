@@ -7,6 +7,7 @@ mod chart;
 mod dialog;
 mod field;
 mod icon;
+mod paged;
 mod toast;
 
 pub use action::{DialogForm, run_busy, spawn_change};
@@ -14,6 +15,7 @@ pub use chart::{ChartPoint, LineChart, month_label};
 pub use dialog::{Confirm, Modal};
 pub use field::{Field, FieldKind, FormBanner, FormErrors};
 pub use icon::Icon;
+pub use paged::{Paged, ShowMore};
 pub use toast::{Toasts, ToastsView, use_toasts};
 
 use leptos::prelude::*;

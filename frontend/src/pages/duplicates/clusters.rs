@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 use tenure_api_types::{DuplicateCluster, DuplicateSide, MERGE_MAX_RECORDS};
 use uuid::Uuid;
 
-use crate::api::{self, ApiError, PairQuery};
-use crate::components::{EmptyState, ErrorState, Icon, Spinner};
+use crate::api::{self, PairQuery};
+use crate::components::{EmptyState, ErrorState, Icon, Paged, ShowMore};
 use crate::format;
 use crate::pages::duplicates::evidence::{ConfidenceBadge, score_text};
 use crate::pages::merge::wizard_href;
@@ -45,27 +45,22 @@ pub fn merge_ids(customers: &[DuplicateSide]) -> (Vec<Uuid>, usize) {
 /// The clusters loaded so far, for one query.
 #[derive(Clone, Copy)]
 struct Clusters {
-    rows: RwSignal<Option<Result<Vec<DuplicateCluster>, ApiError>>>,
+    list: Paged<DuplicateCluster>,
+    /// How many clusters there are in all, as the last page loaded says.
     total: RwSignal<u64>,
-    next: RwSignal<Option<String>>,
-    version: RwSignal<u32>,
-    loading_more: RwSignal<bool>,
 }
 
 impl Clusters {
     fn new(query: Memo<PairQuery>) -> Clusters {
         let clusters = Clusters {
-            rows: RwSignal::new(None),
+            list: Paged::new(),
             total: RwSignal::new(0),
-            next: RwSignal::new(None),
-            version: RwSignal::new(0),
-            loading_more: RwSignal::new(false),
         };
         // Only the answer to the newest question counts.
         let sequence = StoredValue::new(0_u64);
         Effect::new(move |_| {
             let query = query.get();
-            clusters.version.track();
+            clusters.list.track();
             let ticket = sequence.get_value() + 1;
             sequence.set_value(ticket);
             spawn_local(async move {
@@ -73,42 +68,27 @@ impl Clusters {
                 if sequence.try_get_value() != Some(ticket) {
                     return;
                 }
-                match result {
-                    Ok(page) => {
-                        clusters.total.try_set(page.total);
-                        clusters.next.try_set(page.next_cursor);
-                        clusters.rows.try_set(Some(Ok(page.items)));
-                    }
-                    Err(e) => drop(clusters.rows.try_set(Some(Err(e)))),
+                if let Ok(page) = &result {
+                    clusters.total.try_set(page.total);
                 }
+                clusters.list.show_first(result);
             });
         });
         clusters
     }
 
     fn refresh(&self) {
-        self.version.update(|v| *v += 1);
+        self.list.refresh();
     }
 
     fn load_more(self, query: PairQuery) {
-        let Some(cursor) = self.next.get_untracked() else {
-            return;
-        };
-        self.loading_more.set(true);
-        spawn_local(async move {
-            match api::duplicate_clusters(&query, PAGE, Some(&cursor)).await {
-                Ok(page) => {
-                    self.total.try_set(page.total);
-                    self.next.try_set(page.next_cursor);
-                    self.rows.try_update(|rows| {
-                        if let Some(Ok(rows)) = rows {
-                            rows.extend(page.items);
-                        }
-                    });
-                }
-                Err(e) => drop(self.rows.try_set(Some(Err(e)))),
+        let total = self.total;
+        self.list.load_more(|cursor| async move {
+            let result = api::duplicate_clusters(&query, PAGE, Some(&cursor)).await;
+            if let Ok(page) = &result {
+                total.try_set(page.total);
             }
-            self.loading_more.try_set(false);
+            result
         });
     }
 }
@@ -117,15 +97,9 @@ impl Clusters {
 #[component]
 pub fn ClusterList(query: Memo<PairQuery>) -> impl IntoView {
     let clusters = Clusters::new(query);
-    let rows = move || {
-        clusters
-            .rows
-            .with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned())
-            .unwrap_or_default()
-    };
-    let more = move |_| clusters.load_more(query.get_untracked());
+    let rows = move || clusters.list.loaded();
     move || {
-        match clusters.rows.get() {
+        match clusters.list.rows.get() {
         None => view! { <div class="skeleton-block" aria-busy="true"></div> }.into_any(),
         Some(Err(e)) => view! {
             <ErrorState message=e.message() on_retry=Callback::new(move |_| clusters.refresh())/>
@@ -146,15 +120,8 @@ pub fn ClusterList(query: Memo<PairQuery>) -> impl IntoView {
                     <li><ClusterCard cluster=cluster/></li>
                 </For>
             </ol>
-            <Show when=move || clusters.next.with(Option::is_some)>
-                <div class="history-more">
-                    <button type="button" class="btn" on:click=more
-                        disabled=move || clusters.loading_more.get()>
-                        {move || clusters.loading_more.get().then(|| view! { <Spinner/> })}
-                        "Show more"
-                    </button>
-                </div>
-            </Show>
+            <ShowMore pages=clusters.list label="Show more"
+                on_more=move |()| clusters.load_more(query.get_untracked())/>
         }
         .into_any(),
     }

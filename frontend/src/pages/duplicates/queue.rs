@@ -15,10 +15,10 @@ use leptos_router::hooks::use_navigate;
 use tenure_api_types::{DuplicatePairView, DuplicateSide};
 use uuid::Uuid;
 
-use crate::api::{self, ApiError, PairQuery};
+use crate::api::{self, PairQuery};
 use crate::browser::{local_zone, now};
 use crate::components::{
-    Banner, Confirm, EmptyState, ErrorState, Icon, Spinner, run_busy, use_toasts,
+    Banner, Confirm, EmptyState, ErrorState, Icon, Paged, ShowMore, Spinner, run_busy, use_toasts,
 };
 use crate::format;
 use crate::pages::duplicates::clusters::ClusterList;
@@ -44,12 +44,9 @@ type Navigate = Box<dyn Fn(&str, NavigateOptions)>;
 #[derive(Clone, Copy)]
 pub struct Queue {
     pub query: Memo<PairQuery>,
-    rows: RwSignal<Option<Result<Vec<DuplicatePairView>, ApiError>>>,
+    pairs: Paged<DuplicatePairView>,
     /// A first page is on its way (the last one stays shown meanwhile).
     loading: RwSignal<bool>,
-    next: RwSignal<Option<String>>,
-    version: RwSignal<u32>,
-    loading_more: RwSignal<bool>,
     selected: RwSignal<HashSet<Uuid>>,
     navigate: StoredValue<Navigate, LocalStorage>,
 }
@@ -60,11 +57,8 @@ impl Queue {
         let navigate = use_navigate();
         let queue = Queue {
             query,
-            rows: RwSignal::new(None),
+            pairs: Paged::new(),
             loading: RwSignal::new(true),
-            next: RwSignal::new(None),
-            version: RwSignal::new(0),
-            loading_more: RwSignal::new(false),
             selected: RwSignal::new(HashSet::new()),
             navigate: StoredValue::new_local(Box::new(move |path: &str, options| {
                 navigate(path, options)
@@ -73,7 +67,7 @@ impl Queue {
         let sequence = StoredValue::new(0_u64);
         Effect::new(move |_| {
             let query = query.get();
-            queue.version.track();
+            queue.pairs.track();
             let ticket = sequence.get_value() + 1;
             sequence.set_value(ticket);
             queue.selected.set(HashSet::new());
@@ -88,13 +82,7 @@ impl Queue {
                     return;
                 }
                 queue.loading.try_set(false);
-                match result {
-                    Ok(page) => {
-                        queue.next.try_set(page.next_cursor);
-                        queue.rows.try_set(Some(Ok(page.items)));
-                    }
-                    Err(e) => drop(queue.rows.try_set(Some(Err(e)))),
-                }
+                queue.pairs.show_first(result);
             });
         });
         queue
@@ -102,7 +90,7 @@ impl Queue {
 
     /// Loads the first page again (after a scan).
     pub fn refresh(&self) {
-        self.version.update(|v| *v += 1);
+        self.pairs.refresh();
     }
 
     /// Shows the queue for `query` (a history entry, so back returns to the last one).
@@ -113,30 +101,15 @@ impl Queue {
     }
 
     fn load_more(self) {
-        let Some(cursor) = self.next.get_untracked() else {
-            return;
-        };
         let query = self.query.get_untracked();
-        self.loading_more.set(true);
-        spawn_local(async move {
-            match api::duplicate_pairs(&query, PAGE, Some(&cursor)).await {
-                Ok(page) => {
-                    self.next.try_set(page.next_cursor);
-                    self.rows.try_update(|rows| {
-                        if let Some(Ok(rows)) = rows {
-                            rows.extend(page.items);
-                        }
-                    });
-                }
-                Err(e) => drop(self.rows.try_set(Some(Err(e)))),
-            }
-            self.loading_more.try_set(false);
+        self.pairs.load_more(|cursor| async move {
+            api::duplicate_pairs(&query, PAGE, Some(&cursor)).await
         });
     }
 
     /// Takes pairs out of the list (and the selection) once they are dismissed.
     fn remove(&self, ids: &[Uuid]) {
-        self.rows.update(|rows| {
+        self.pairs.rows.update(|rows| {
             if let Some(Ok(rows)) = rows {
                 rows.retain(|p| !ids.contains(&p.id));
             }
@@ -149,7 +122,7 @@ impl Queue {
     }
 
     fn shown_ids(&self) -> Vec<Uuid> {
-        self.rows.with(|r| match r {
+        self.pairs.rows.with(|r| match r {
             Some(Ok(rows)) => rows.iter().map(|p| p.id).collect(),
             _ => Vec::new(),
         })
@@ -173,7 +146,7 @@ pub fn QueueSection() -> impl IntoView {
     let queue = use_queue();
     let auth = use_auth();
     let clusters = Memo::new(move |_| queue.query.with(|q| q.clusters));
-    let list = move || match queue.rows.get() {
+    let list = move || match queue.pairs.rows.get() {
         _ if clusters.get() => view! { <ClusterList query=queue.query/> }.into_any(),
         None => view! { <div class="skeleton-block" aria-busy="true"></div> }.into_any(),
         Some(Err(e)) => view! {
@@ -395,6 +368,7 @@ fn BulkBar() -> impl IntoView {
     });
     let has_rows = move || {
         queue
+            .pairs
             .rows
             .with(|r| matches!(r, Some(Ok(rows)) if !rows.is_empty()))
     };
@@ -435,27 +409,14 @@ fn BulkBar() -> impl IntoView {
 #[component]
 fn PairList() -> impl IntoView {
     let queue = use_queue();
-    let rows = move || {
-        queue
-            .rows
-            .with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned())
-            .unwrap_or_default()
-    };
+    let rows = move || queue.pairs.loaded();
     view! {
         <ol class="pair-list">
             <For each=rows key=|pair| (pair.id, pair.status.clone()) let:pair>
                 <li><PairCard pair=pair/></li>
             </For>
         </ol>
-        <Show when=move || queue.next.with(Option::is_some)>
-            <div class="history-more">
-                <button type="button" class="btn" on:click=move |_| queue.load_more()
-                    disabled=move || queue.loading_more.get()>
-                    {move || queue.loading_more.get().then(|| view! { <Spinner/> })}
-                    "Show more"
-                </button>
-            </div>
-        </Show>
+        <ShowMore pages=queue.pairs label="Show more" on_more=move |()| queue.load_more()/>
     }
 }
 

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tenure_api_types::ImportJobView;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::browser::{local_zone, now};
-use crate::components::{Badge, Confirm, ErrorState, Icon, Spinner, use_toasts};
+use crate::components::{Badge, Confirm, ErrorState, Icon, Paged, ShowMore, use_toasts};
 use crate::format;
 use crate::pages::imports::{
     ErrorsDownload, counts_summary, may_run, ran, revertible, status_tone, use_imports,
@@ -19,30 +19,22 @@ const PAGE: u32 = 20;
 /// The loaded pages of the history.
 #[derive(Clone, Copy)]
 pub struct History {
-    rows: RwSignal<Option<Result<Vec<ImportJobView>, ApiError>>>,
-    next: RwSignal<Option<String>>,
-    version: RwSignal<u32>,
-    loading_more: RwSignal<bool>,
+    jobs: Paged<ImportJobView>,
 }
 
 impl History {
     pub fn new() -> History {
-        History {
-            rows: RwSignal::new(None),
-            next: RwSignal::new(None),
-            version: RwSignal::new(0),
-            loading_more: RwSignal::new(false),
-        }
+        History { jobs: Paged::new() }
     }
 
     /// Loads the first page again (after an upload or a revert).
     pub fn refresh(&self) {
-        self.version.update(|v| *v += 1);
+        self.jobs.refresh();
     }
 
     /// Takes in a fresher view of a job listed here.
     pub fn seen(&self, view: &ImportJobView) {
-        self.rows.maybe_update(|rows| {
+        self.jobs.rows.maybe_update(|rows| {
             let Some(Ok(rows)) = rows else {
                 return false;
             };
@@ -57,24 +49,8 @@ impl History {
     }
 
     fn load_more(self) {
-        let Some(cursor) = self.next.get_untracked() else {
-            return;
-        };
-        self.loading_more.set(true);
-        spawn_local(async move {
-            match api::import_history(PAGE, Some(&cursor)).await {
-                Ok(page) => {
-                    self.next.try_set(page.next_cursor);
-                    self.rows.try_update(|rows| {
-                        if let Some(Ok(rows)) = rows {
-                            rows.extend(page.items);
-                        }
-                    });
-                }
-                Err(e) => drop(self.rows.try_set(Some(Err(e)))),
-            }
-            self.loading_more.try_set(false);
-        });
+        self.jobs
+            .load_more(|cursor| async move { api::import_history(PAGE, Some(&cursor)).await });
     }
 }
 
@@ -83,19 +59,11 @@ pub fn HistorySection() -> impl IntoView {
     let imports = use_imports();
     let history = imports.history;
     Effect::new(move |_| {
-        history.version.track();
-        spawn_local(async move {
-            match api::import_history(PAGE, None).await {
-                Ok(page) => {
-                    history.next.try_set(page.next_cursor);
-                    history.rows.try_set(Some(Ok(page.items)));
-                }
-                Err(e) => drop(history.rows.try_set(Some(Err(e)))),
-            }
-        });
+        history.jobs.track();
+        history.jobs.first_page(api::import_history(PAGE, None));
     });
     let table = move || {
-        match history.rows.get() {
+        match history.jobs.rows.get() {
         None => view! { <div class="skeleton-block small" aria-busy="true"></div> }.into_any(),
         Some(Err(e)) => view! { <ErrorState message=e.message() on_retry=Callback::new(move |_| history.refresh())/> }.into_any(),
         Some(Ok(rows)) if rows.is_empty() => view! {
@@ -123,12 +91,7 @@ fn HistoryTable() -> impl IntoView {
     let imports = use_imports();
     let history = imports.history;
     let zone = local_zone();
-    let rows = move || {
-        history
-            .rows
-            .with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned())
-            .unwrap_or_default()
-    };
+    let rows = move || history.jobs.loaded();
     // A row is drawn again when what it shows changes (status, counts, the revert deadline).
     let key = |job: &ImportJobView| {
         (
@@ -154,15 +117,7 @@ fn HistoryTable() -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <Show when=move || history.next.with(Option::is_some)>
-            <div class="history-more">
-                <button type="button" class="btn" on:click=move |_| history.load_more()
-                    disabled=move || history.loading_more.get()>
-                    {move || history.loading_more.get().then(|| view! { <Spinner/> })}
-                    "Show older imports"
-                </button>
-            </div>
-        </Show>
+        <ShowMore pages=history.jobs label="Show older imports" on_more=move |()| history.load_more()/>
     }
 }
 

@@ -9,9 +9,11 @@ use leptos::task::spawn_local;
 use tenure_api_types::{MergeView, MergedCustomerRef};
 use uuid::Uuid;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::browser::{local_zone, now};
-use crate::components::{Badge, Banner, Confirm, ErrorState, Icon, Spinner, Toasts, use_toasts};
+use crate::components::{
+    Badge, Banner, Confirm, ErrorState, Icon, Paged, ShowMore, Toasts, use_toasts,
+};
 use crate::format;
 use crate::pages::merge::{and_list, customer_words, moves_words, reasons, status_words};
 use crate::session::use_auth;
@@ -56,10 +58,7 @@ struct Refusal {
 #[derive(Clone, Copy)]
 struct History {
     survivor: Option<Uuid>,
-    rows: RwSignal<Option<Result<Vec<MergeView>, ApiError>>>,
-    next: RwSignal<Option<String>>,
-    version: RwSignal<u32>,
-    loading_more: RwSignal<bool>,
+    merges: Paged<MergeView>,
     refused: RwSignal<Option<Refusal>>,
     toasts: Toasts,
 }
@@ -68,56 +67,30 @@ impl History {
     fn new(survivor: Option<Uuid>) -> History {
         let history = History {
             survivor,
-            rows: RwSignal::new(None),
-            next: RwSignal::new(None),
-            version: RwSignal::new(0),
-            loading_more: RwSignal::new(false),
+            merges: Paged::new(),
             refused: RwSignal::new(None),
             toasts: use_toasts(),
         };
         Effect::new(move |_| {
-            history.version.track();
-            spawn_local(async move {
-                match api::merges(survivor, PAGE, None).await {
-                    Ok(page) => {
-                        history.next.try_set(page.next_cursor);
-                        history.rows.try_set(Some(Ok(page.items)));
-                    }
-                    Err(e) => drop(history.rows.try_set(Some(Err(e)))),
-                }
-            });
+            history.merges.track();
+            history.merges.first_page(api::merges(survivor, PAGE, None));
         });
         history
     }
 
     fn refresh(&self) {
-        self.version.update(|v| *v += 1);
+        self.merges.refresh();
     }
 
     fn load_more(self) {
-        let Some(cursor) = self.next.get_untracked() else {
-            return;
-        };
-        self.loading_more.set(true);
-        spawn_local(async move {
-            match api::merges(self.survivor, PAGE, Some(&cursor)).await {
-                Ok(page) => {
-                    self.next.try_set(page.next_cursor);
-                    self.rows.try_update(|rows| {
-                        if let Some(Ok(rows)) = rows {
-                            rows.extend(page.items);
-                        }
-                    });
-                }
-                Err(e) => drop(self.rows.try_set(Some(Err(e)))),
-            }
-            self.loading_more.try_set(false);
-        });
+        let survivor = self.survivor;
+        self.merges
+            .load_more(|cursor| async move { api::merges(survivor, PAGE, Some(&cursor)).await });
     }
 
     /// Takes in a merge's fresher view (after an undo).
     fn seen(&self, view: MergeView) {
-        self.rows.update(|rows| {
+        self.merges.rows.update(|rows| {
             if let Some(Ok(rows)) = rows
                 && let Some(row) = rows.iter_mut().find(|r| r.id == view.id)
             {
@@ -170,7 +143,7 @@ impl History {
 pub fn MergeHistory(#[prop(optional)] survivor: Option<Uuid>) -> impl IntoView {
     let history = History::new(survivor);
     let list = move || {
-        match history.rows.get() {
+        match history.merges.rows.get() {
         None => view! { <div class="skeleton-block small" aria-busy="true"></div> }.into_any(),
         Some(Err(e)) => view! {
             <ErrorState message=e.message() on_retry=Callback::new(move |_| history.refresh())/>
@@ -225,12 +198,7 @@ fn UndoRefusal(history: History) -> impl IntoView {
 
 #[component]
 fn HistoryTable(history: History) -> impl IntoView {
-    let rows = move || {
-        history
-            .rows
-            .with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned())
-            .unwrap_or_default()
-    };
+    let rows = move || history.merges.loaded();
     view! {
         <div class="table-wrap">
             <table class="data-table history-table merge-history-table" aria-label="Merges">
@@ -245,15 +213,7 @@ fn HistoryTable(history: History) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <Show when=move || history.next.with(Option::is_some)>
-            <div class="history-more">
-                <button type="button" class="btn" on:click=move |_| history.load_more()
-                    disabled=move || history.loading_more.get()>
-                    {move || history.loading_more.get().then(|| view! { <Spinner/> })}
-                    "Show older merges"
-                </button>
-            </div>
-        </Show>
+        <ShowMore pages=history.merges label="Show older merges" on_more=move |()| history.load_more()/>
     }
 }
 
