@@ -78,3 +78,36 @@ pub fn Confirm(
         </Modal>
     }
 }
+
+/// The foot of a form in a [`Modal`]: "Cancel" closes the dialog, and the submit button, named
+/// `label`, shows a spinner and does nothing while the form is `busy` (or `blocked`, when the
+/// form is not ready to send).
+#[component]
+pub fn FormActions(
+    open: RwSignal<bool>,
+    busy: RwSignal<bool>,
+    #[prop(into)] label: TextProp,
+    /// A submit that destroys something (red, not the primary blue).
+    #[prop(optional)]
+    danger: bool,
+    #[prop(optional, into)] blocked: Option<Signal<bool>>,
+    /// The submit button's `data-testid`.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+) -> impl IntoView {
+    let class = if danger {
+        "btn btn-danger"
+    } else {
+        "btn btn-primary"
+    };
+    view! {
+        <div class="modal-actions">
+            <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
+            <button type="submit" class=class data-testid=testid
+                disabled=move || busy.get() || blocked.is_some_and(|b| b.get())>
+                {move || busy.get().then(|| view! { <super::Spinner/> })}
+                {move || label.get()}
+            </button>
+        </div>
+    }
+}

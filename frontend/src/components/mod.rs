@@ -12,7 +12,7 @@ mod toast;
 
 pub use action::{DialogForm, run_busy, spawn_change};
 pub use chart::{ChartPoint, LineChart, month_label};
-pub use dialog::{Confirm, Modal};
+pub use dialog::{Confirm, FormActions, Modal};
 pub use field::{Field, FieldKind, FormBanner, FormErrors};
 pub use icon::Icon;
 pub use paged::{Paged, ShowMore};

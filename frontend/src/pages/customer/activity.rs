@@ -17,8 +17,8 @@ use wasm_bindgen::closure::Closure;
 
 use crate::api::{self, ActivityQuery, ApiError};
 use crate::components::{
-    Badge, Confirm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner,
-    use_toasts,
+    Badge, Confirm, ErrorState, Field, FieldKind, FormActions, FormBanner, FormErrors, Icon, Modal,
+    Spinner, use_toasts,
 };
 use crate::format::{self, Tone};
 use crate::pages::customer::overview::{empty, status_tone};
@@ -577,13 +577,8 @@ pub fn ActivityDialog() -> impl IntoView {
                 <Field name="activity-attendees" label="Attendees" kind=FieldKind::Input("text")
                     value=form.attendees error=errors.of("attendees")
                     hint=Some("Names or emails, separated by commas.")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}
-                        {move || if editing.with(Option::is_some) { "Save activity" } else { "Log activity" }}
-                    </button>
-                </div>
+                <FormActions open=open busy=busy
+                    label=move || if editing.with(Option::is_some) { "Save activity" } else { "Log activity" }/>
             </form>
         </Modal>
     }

@@ -8,7 +8,8 @@ use tenure_api_types::{AddressInput, AddressView};
 
 use crate::api;
 use crate::components::{
-    Confirm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner, use_toasts,
+    Confirm, ErrorState, Field, FieldKind, FormActions, FormBanner, FormErrors, Icon, Modal,
+    use_toasts,
 };
 use crate::format;
 use crate::pages::customer::overview::empty;
@@ -293,13 +294,8 @@ fn AddressDialog(open: RwSignal<bool>, editing: RwSignal<Option<AddressView>>) -
                 </div>
                 <Field name="address-is_primary" label="Primary address of its kind" kind=FieldKind::Checkbox
                     value=form.is_primary error=errors.of("is_primary")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}
-                        {move || if editing.with(Option::is_some) { "Save address" } else { "Add address" }}
-                    </button>
-                </div>
+                <FormActions open=open busy=busy
+                    label=move || if editing.with(Option::is_some) { "Save address" } else { "Add address" }/>
             </form>
         </Modal>
     }

@@ -9,7 +9,7 @@ use tenure_api_types::{ContactInput, ContactView};
 
 use crate::api;
 use crate::components::{
-    Badge, Confirm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner,
+    Badge, Confirm, ErrorState, Field, FieldKind, FormActions, FormBanner, FormErrors, Icon, Modal,
     use_toasts,
 };
 use crate::format::{self, Tone};
@@ -319,13 +319,8 @@ fn ContactDialog(open: RwSignal<bool>, editing: RwSignal<Option<ContactView>>) -
                 </div>
                 <Field name="contact-notes" label="Notes" kind=FieldKind::TextArea value=form.notes
                     error=errors.of("notes")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}
-                        {move || if editing.with(Option::is_some) { "Save contact" } else { "Add contact" }}
-                    </button>
-                </div>
+                <FormActions open=open busy=busy
+                    label=move || if editing.with(Option::is_some) { "Save contact" } else { "Add contact" }/>
             </form>
         </Modal>
     }

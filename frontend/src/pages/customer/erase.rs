@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::components::{
-    Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner, run_busy, use_toasts,
+    Field, FieldKind, FormActions, FormBanner, FormErrors, Icon, Modal, run_busy, use_toasts,
 };
 use crate::format;
 use crate::session::use_auth;
@@ -147,13 +147,8 @@ fn EraseDialog(open: RwSignal<bool>, id: Uuid, code: String, name: String) -> im
                 <Field name="erase-confirmation" label=code.with_value(|code| format!("Type {code} to confirm")) kind=FieldKind::Input("text")
                     value=typed error=errors.of("confirmation")
                     hint=Some("Exactly as shown, capitals and dashes included.")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-danger" data-testid="erase-submit"
-                        disabled=move || !confirmed() || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}"Erase"
-                    </button>
-                </div>
+                <FormActions open=open busy=busy label="Erase" danger=true
+                    blocked=Signal::derive(move || !confirmed()) testid="erase-submit"/>
             </form>
         </Modal>
     }

@@ -8,8 +8,8 @@ use tenure_api_types::{GoalInput, GoalView};
 
 use crate::api;
 use crate::components::{
-    Badge, Confirm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, ProgressBar,
-    Spinner, use_toasts,
+    Badge, Confirm, ErrorState, Field, FieldKind, FormActions, FormBanner, FormErrors, Icon, Modal,
+    ProgressBar, use_toasts,
 };
 use crate::format;
 use crate::pages::customer::overview::{empty, status_tone};
@@ -344,13 +344,8 @@ fn GoalDialog(open: RwSignal<bool>, editing: RwSignal<Option<GoalView>>) -> impl
                 </div>
                 <Field name="goal-target_date" label="Target date" kind=FieldKind::Input("date")
                     value=form.target_date error=errors.of("target_date")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}
-                        {move || if editing.with(Option::is_some) { "Save goal" } else { "Add goal" }}
-                    </button>
-                </div>
+                <FormActions open=open busy=busy
+                    label=move || if editing.with(Option::is_some) { "Save goal" } else { "Add goal" }/>
             </form>
         </Modal>
     }
@@ -437,12 +432,7 @@ fn ProgressDialog(open: RwSignal<bool>, goal: RwSignal<Option<GoalView>>) -> imp
                 </div>
                 <Field name="progress-note" label="Note" kind=FieldKind::TextArea value=note
                     error=errors.of("note") hint=Some("Kept in the goal's history.")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}"Record progress"
-                    </button>
-                </div>
+                <FormActions open=open busy=busy label="Record progress"/>
             </form>
         </Modal>
     }

@@ -12,8 +12,8 @@ use tenure_api_types::{ContactView, SendMessageInput};
 
 use crate::api;
 use crate::components::{
-    Badge, Confirm, Field, FieldKind, FormBanner, FormErrors, HealthBadge, Icon, Modal, RiskBadge,
-    Spinner, StatusBadge, TierBadge, spawn_change, use_toasts,
+    Badge, Confirm, Field, FieldKind, FormActions, FormBanner, FormErrors, HealthBadge, Icon,
+    Modal, RiskBadge, StatusBadge, TierBadge, spawn_change, use_toasts,
 };
 use crate::format::{self, Tone};
 use crate::pages::customer::{Loaded, duplicates, erase, merges, optional, use_customer_page};
@@ -230,12 +230,7 @@ pub fn SendMessageDialog() -> impl IntoView {
                     value=subject error=errors.of("subject")/>
                 <Field name="message-body" label="Message" kind=FieldKind::TextArea value=body
                     error=errors.of("body") required=true/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}"Send"
-                    </button>
-                </div>
+                <FormActions open=open busy=busy label="Send"/>
             </form>
         </Modal>
     }

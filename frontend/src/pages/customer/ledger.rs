@@ -9,7 +9,7 @@ use tenure_api_types::{LedgerEntryInput, ResendInvoiceInput};
 
 use crate::api;
 use crate::components::{
-    Badge, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner,
+    Badge, ErrorState, Field, FieldKind, FormActions, FormBanner, FormErrors, Icon, Modal,
 };
 use crate::format;
 use crate::pages::customer::overview::{empty, status_tone};
@@ -183,12 +183,7 @@ pub fn LedgerEntryDialog() -> impl IntoView {
                     error=errors.of("reason") required=true/>
                 <Field name="ledger-order" label="Order reference" kind=FieldKind::Input("text") value=order
                     error=errors.of("order_reference") hint=Some("Required for a refund, e.g. ORD-1042.")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}"Record entry"
-                    </button>
-                </div>
+                <FormActions open=open busy=busy label="Record entry"/>
             </form>
         </Modal>
     }
@@ -241,12 +236,7 @@ fn ResendInvoiceDialog(open: RwSignal<bool>) -> impl IntoView {
                     error=errors.of("to") hint=Some("Left empty: the billing contact, else the primary contact.")/>
                 <Field name="invoice-note" label="Note" kind=FieldKind::TextArea value=note
                     error=errors.of("note")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}"Resend invoice"
-                    </button>
-                </div>
+                <FormActions open=open busy=busy label="Resend invoice"/>
             </form>
         </Modal>
     }

@@ -8,8 +8,8 @@ use tenure_api_types::{CustomerOverview, CustomerView, FlagInput, FlagView};
 
 use crate::api;
 use crate::components::{
-    ChartPoint, Confirm, EmptyState, Field, FieldKind, FormBanner, FormErrors, HealthBadge, Icon,
-    LineChart, Modal, ProgressBar, RiskBadge, Spinner, month_label, use_toasts,
+    ChartPoint, Confirm, EmptyState, Field, FieldKind, FormActions, FormBanner, FormErrors,
+    HealthBadge, Icon, LineChart, Modal, ProgressBar, RiskBadge, month_label, use_toasts,
 };
 use crate::format::{self, Tone};
 use crate::pages::customer::tabs::Tab;
@@ -311,12 +311,7 @@ fn FlagsCard(flags: Vec<FlagView>) -> impl IntoView {
                     error=errors.of("flag") required=true/>
                 <Field name="flag-reason" label="Reason" kind=FieldKind::TextArea value=reason
                     error=errors.of("reason") required=true/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| adding.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}"Add flag"
-                    </button>
-                </div>
+                <FormActions open=adding busy=busy label="Add flag"/>
             </form>
         </Modal>
         <Confirm open=confirm_remove title="Remove this flag?"

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    Banner, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner, TierBadge,
-    Toasts, use_toasts,
+    Banner, ErrorState, Field, FieldKind, FormActions, FormBanner, FormErrors, Icon, Modal,
+    Spinner, TierBadge, Toasts, use_toasts,
 };
 use crate::format;
 use crate::pages::customer::{CustomerPage, can_write, optional, run_busy, use_customer_page};
@@ -215,12 +215,8 @@ pub fn TierDialog() -> impl IntoView {
                         Some(Ok(p)) => view! { <PreviewTable preview=p/> }.into_any(),
                     }}
                 </div>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get() || !ready()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}"Apply tier change"
-                    </button>
-                </div>
+                <FormActions open=open busy=busy label="Apply tier change"
+                    blocked=Signal::derive(move || !ready())/>
             </form>
         </Modal>
     }

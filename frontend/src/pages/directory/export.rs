@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::Directory;
 use crate::api::{Call, encode};
-use crate::components::{FormBanner, FormErrors, Icon, Modal, Spinner, run_busy, use_toasts};
+use crate::components::{FormActions, FormBanner, FormErrors, Icon, Modal, run_busy, use_toasts};
 use crate::format;
 
 /// The file types the export writes.
@@ -150,14 +150,9 @@ fn ExportDialog(open: RwSignal<bool>) -> impl IntoView {
                 <p class="muted" data-testid="export-count">{move || matching(directory)}</p>
                 <FormatChoice format=format/>
                 <ColumnChoice columns=columns error=errors.of("columns")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" data-testid="export-submit"
-                        disabled=move || busy.get() || chosen() == 0>
-                        {move || busy.get().then(|| view! { <Spinner/> })}
-                        {move || format!("Export {}", format.get().name())}
-                    </button>
-                </div>
+                <FormActions open=open busy=busy
+                    label=move || format!("Export {}", format.get().name())
+                    blocked=Signal::derive(move || chosen() == 0) testid="export-submit"/>
             </form>
         </Modal>
     }

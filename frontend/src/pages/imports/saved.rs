@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    Banner, Confirm, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner, run_busy,
+    Banner, Confirm, Field, FieldKind, FormActions, FormBanner, FormErrors, Icon, Modal, run_busy,
     spawn_change, use_toasts,
 };
 use crate::pages::imports::mapping::{MapState, fit_to_file};
@@ -287,12 +287,7 @@ fn SaveDialog(saved: SavedMappings) -> impl IntoView {
                             disabled=move || busy.get()>"Overwrite"</button>
                     </Banner>
                 })}
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}"Save"
-                    </button>
-                </div>
+                <FormActions open=open busy=busy label="Save"/>
             </form>
         </Modal>
     }

@@ -9,8 +9,8 @@ use tenure_api_types::{CustomFieldInput, CustomFieldView};
 use super::{optional, split_list, squash_list_errors};
 use crate::api::{self, ApiError};
 use crate::components::{
-    Confirm, DialogForm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal,
-    Spinner, spawn_change, use_toasts,
+    Confirm, DialogForm, ErrorState, Field, FieldKind, FormActions, FormBanner, FormErrors, Icon,
+    Modal, spawn_change, use_toasts,
 };
 use crate::format;
 
@@ -299,13 +299,8 @@ fn FieldDialog(
                 </Show>
                 <Field name="field-required" label="Required on every customer" kind=FieldKind::Checkbox
                     value=form.required error=errors.of("required")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}
-                        {move || if editing.with(Option::is_some) { "Save custom field" } else { "Add custom field" }}
-                    </button>
-                </div>
+                <FormActions open=open busy=busy
+                    label=move || if editing.with(Option::is_some) { "Save custom field" } else { "Add custom field" }/>
             </form>
         </Modal>
     }

@@ -11,7 +11,7 @@ use tenure_api_types::{MERGE_FIELDS, MergeRulesView};
 use super::split_list;
 use crate::api::{self, ApiError};
 use crate::components::{
-    DialogForm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal, Spinner,
+    DialogForm, ErrorState, Field, FieldKind, FormActions, FormBanner, FormErrors, Icon, Modal,
 };
 use crate::pages::merge::{RULES, chosen_by_merges, field_label, rule_name};
 
@@ -302,12 +302,7 @@ fn MergeRulesDialog(
                 <Field name="merge-sources" label="Trusted sources" kind=FieldKind::TextArea
                     value=sources error=errors.of("trusted_sources")
                     hint=Some("Most trusted first, one per line, e.g. salesforce then hubspot. Used by the “Most trusted source” rule.")/>
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}"Save rules"
-                    </button>
-                </div>
+                <FormActions open=open busy=busy label="Save rules"/>
             </form>
         </Modal>
     }

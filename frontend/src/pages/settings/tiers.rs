@@ -8,8 +8,8 @@ use tenure_api_types::{TierInput, TierView};
 use super::{optional, split_list, squash_list_errors};
 use crate::api::{self, ApiError};
 use crate::components::{
-    Banner, Confirm, DialogForm, ErrorState, Field, FieldKind, FormBanner, FormErrors, Icon, Modal,
-    Spinner, use_toasts,
+    Banner, Confirm, DialogForm, ErrorState, Field, FieldKind, FormActions, FormBanner, FormErrors,
+    Icon, Modal, use_toasts,
 };
 use crate::format;
 
@@ -313,13 +313,8 @@ fn TierDialog(
                         format::count_noun(t.customers, "customer", "customers")
                     )}</p>
                 })}
-                <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || busy.get().then(|| view! { <Spinner/> })}
-                        {move || if editing.with(Option::is_some) { "Save tier" } else { "Add tier" }}
-                    </button>
-                </div>
+                <FormActions open=open busy=busy
+                    label=move || if editing.with(Option::is_some) { "Save tier" } else { "Add tier" }/>
             </form>
         </Modal>
     }
