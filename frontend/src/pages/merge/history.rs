@@ -11,11 +11,11 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::browser::{local_zone, now};
-use crate::components::{
-    Badge, Banner, Confirm, ErrorState, Icon, Paged, ShowMore, Toasts, use_toasts,
-};
+use crate::components::{Badge, Confirm, ErrorState, Icon, Paged, ShowMore, Toasts, use_toasts};
 use crate::format;
-use crate::pages::merge::{and_list, customer_words, moves_words, reasons, status_words};
+use crate::pages::merge::{
+    RefusalBanner, and_list, customer_words, moves_words, reasons, status_words,
+};
 use crate::session::use_auth;
 
 const PAGE: u32 = 20;
@@ -178,19 +178,10 @@ fn UndoRefusal(history: History) -> impl IntoView {
     move || {
         history.refused.get().map(|refusal| {
             view! {
-                <Banner tone="error">
-                    <Icon name="alert"/>
-                    <div class="merge-refusal" data-testid="undo-refused">
-                        <p class="banner-title">{format!("The merge of {} cannot be undone.", refusal.merge)}</p>
-                        {refusal.detail.map(|d| view! { <p>{d}</p> })}
-                        {(!refusal.reasons.is_empty()).then(|| view! {
-                            <ul class="banner-list">
-                                {refusal.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
-                            </ul>
-                        })}
-                    </div>
+                <RefusalBanner title=format!("The merge of {} cannot be undone.", refusal.merge)
+                    detail=refusal.detail reasons=refusal.reasons testid="undo-refused">
                     <button type="button" class="btn btn-small" on:click=move |_| history.refused.set(None)>"Dismiss"</button>
-                </Banner>
+                </RefusalBanner>
             }
         })
     }

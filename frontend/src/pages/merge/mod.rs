@@ -6,7 +6,8 @@
 //!
 //! The server decides everything (which value a rule keeps, what moves, whether a merge or an
 //! undo may go ahead); the page only asks and shows. The wording is plain functions here,
-//! unit-tested on the host. This module must not call the API except through `crate::api`.
+//! unit-tested on the host, beside the one banner both halves show when the server refuses.
+//! This module must not call the API except through `crate::api`.
 
 pub mod history;
 mod wizard;
@@ -16,12 +17,14 @@ pub use wizard::MergeWizardPage;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use leptos::prelude::*;
 use serde_json::Value;
 use tenure_api_types::{
     CustomerView, MERGE_FIELDS, MERGE_MAX_RECORDS, MergeCounts, MergeFieldView,
 };
 use uuid::Uuid;
 
+use crate::components::{Banner, Icon};
 use crate::format;
 
 /// The wizard's address for these customers.
@@ -239,6 +242,33 @@ pub fn sentence(text: &str) -> String {
 /// The reasons of a refusal (`errors[].message`), as sentences.
 pub fn reasons(error: &crate::api::ApiError) -> Vec<String> {
     error.errors.iter().map(|e| sentence(&e.message)).collect()
+}
+
+/// A refused merge or undo: what was refused, the server's detail, each of its reasons on its
+/// line, and `children` (a button that may help) after them.
+#[component]
+pub fn RefusalBanner(
+    title: String,
+    detail: Option<String>,
+    reasons: Vec<String>,
+    testid: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <Banner tone="error">
+            <Icon name="alert"/>
+            <div class="merge-refusal" data-testid=testid>
+                <p class="banner-title">{title}</p>
+                {detail.map(|d| view! { <p>{d}</p> })}
+                {(!reasons.is_empty()).then(|| view! {
+                    <ul class="banner-list">
+                        {reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                    </ul>
+                })}
+            </div>
+            {children()}
+        </Banner>
+    }
 }
 
 /// `CUS-000123 Acme`: a customer as a merge names it.

@@ -26,8 +26,8 @@ use crate::components::{
 };
 use crate::format::{self, Tone};
 use crate::pages::merge::{
-    and_list, customer_words, default_survivor, field_label, ids_from_query, left_behind_words,
-    moves_words, reasons, record_dates, rule_hint, value_text,
+    RefusalBanner, and_list, customer_words, default_survivor, field_label, ids_from_query,
+    left_behind_words, moves_words, reasons, record_dates, rule_hint, value_text,
 };
 use crate::session::use_auth;
 
@@ -431,7 +431,7 @@ fn follow_preview(wizard: WizardState) {
 #[component]
 fn WizardBody() -> impl IntoView {
     view! {
-        <RefusalBanner/>
+        <MergeRefusal/>
         <div class="merge-layout" data-testid="merge-wizard">
             <div class="merge-main">
                 <SurvivorChoice/>
@@ -444,29 +444,20 @@ fn WizardBody() -> impl IntoView {
 
 /// Why the merge was refused, each reason on its line, with a way to load the records again.
 #[component]
-fn RefusalBanner() -> impl IntoView {
+fn MergeRefusal() -> impl IntoView {
     let wizard = use_wizard();
     move || {
         wizard.refused.get().map(|refusal| {
             let conflict = refusal.conflict;
             view! {
-                <Banner tone="error">
-                    <Icon name="alert"/>
-                    <div class="merge-refusal" data-testid="merge-refused">
-                        <p class="banner-title">{refusal.title}</p>
-                        {refusal.detail.map(|d| view! { <p>{d}</p> })}
-                        {(!refusal.reasons.is_empty()).then(|| view! {
-                            <ul class="banner-list">
-                                {refusal.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
-                            </ul>
-                        })}
-                    </div>
+                <RefusalBanner title=refusal.title detail=refusal.detail reasons=refusal.reasons
+                    testid="merge-refused">
                     {conflict.then(|| view! {
                         <button type="button" class="btn" on:click=move |_| wizard.reload()>
                             <Icon name="refresh"/>"Reload the records"
                         </button>
                     })}
-                </Banner>
+                </RefusalBanner>
             }
         })
     }
