@@ -5,22 +5,11 @@
 //! Locators are by role, label and accessible name (`press("Add contact")`,
 //! `fill_in("Email", ..)`, `tab("Contacts")`), with CSS only for the page's own landmarks.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use anyhow::{Context, ensure};
 use fantoccini::Locator;
 use serde_json::json;
 
-use crate::harness::{Browser, DESKTOP, MOBILE, run};
-
-/// A suffix no other run or test has used, so names can be searched for.
-fn unique() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!("{:x}", nanos % 0xffff_ffff)
-}
+use crate::harness::{Browser, DESKTOP, MOBILE, run, unique};
 
 #[tokio::test]
 async fn staff_opens_a_customer_from_the_directory_and_walks_its_tabs() {
@@ -654,11 +643,7 @@ async fn the_customer_page_fits_a_phone() {
         for tab in [None, Some("contacts"), Some("activity"), Some("settings")] {
             b.open_customer(&id, tab).await?;
             b.find("[role=tabpanel] > *").await?;
-            let width = b.js("return document.documentElement.scrollWidth;").await?;
-            ensure!(
-                width.as_f64().is_some_and(|w| w <= 390.0),
-                "no sideways scrolling on {tab:?}: {width}"
-            );
+            b.fits_phone(&format!("the customer's {tab:?} tab")).await?;
         }
         b.open_customer(&id, Some("contacts")).await?;
         let display = b

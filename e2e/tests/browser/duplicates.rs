@@ -4,21 +4,12 @@
 //! to, where their evidence is shown and they are dismissed, one and then in bulk, and found
 //! again under Dismissed. Only the scan test scans, so no other test meets a running scan.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
 use serde_json::json;
 
-use crate::harness::{Browser, DESKTOP, MOBILE, run};
-
-/// A suffix no other run or test has used.
-fn unique() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!("{:x}", nanos % 0xffff_ffff)
-}
+use crate::harness::{Browser, DESKTOP, MOBILE, run, unique};
 
 /// The first word of `name` without its last letter (`Acme Analytics GmbH` ->
 /// `Acm Analytics GmbH`): a typo matching should still see through.
@@ -290,10 +281,8 @@ async fn a_scan_finds_near_duplicates_which_are_reviewed_and_dismissed() {
         ensure!(open["items"] == json!([]), "no open pair names the customer: {open}");
 
         // On a phone the pairs and their evidence fit the screen.
-        b.client.set_window_size(MOBILE.0, MOBILE.1).await?;
-        b.wait_until("the phone layout", "document.documentElement.clientWidth <= 390").await?;
-        let width = b.js("return document.documentElement.scrollWidth;").await?;
-        ensure!(width.as_f64().is_some_and(|w| w <= 390.0), "no sideways scrolling: {width}");
+        b.as_phone().await?;
+        b.fits_phone("the review queue").await?;
         b.js("document.querySelector('.pair-card').scrollIntoView(); return true;").await?;
         b.snapshot("duplicates-mobile-pairs").await?;
         Ok(())
@@ -316,11 +305,7 @@ async fn a_viewer_reads_the_duplicates_page_without_any_action() {
             b.find_all("main input[type=checkbox]").await?.is_empty(),
             "nothing to select"
         );
-        let width = b.js("return document.documentElement.scrollWidth;").await?;
-        ensure!(
-            width.as_f64().is_some_and(|w| w <= 390.0),
-            "no sideways scrolling on a phone: {width}"
-        );
+        b.fits_phone("the duplicates page").await?;
         b.snapshot("duplicates-mobile").await?;
         Ok(())
     })

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow, bail};
 use fantoccini::elements::Element;
@@ -18,6 +18,15 @@ const WAIT: Duration = Duration::from_secs(15);
 
 pub const DESKTOP: (u32, u32) = (1280, 900);
 pub const MOBILE: (u32, u32) = (390, 844);
+
+/// A suffix no other run or test has used, so names made with it can be searched for.
+pub fn unique() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{:x}", nanos % 0xffff_ffff)
+}
 
 struct World {
     base_url: String,
@@ -413,5 +422,27 @@ impl Browser {
         )
         .await?;
         self.rows_loaded().await
+    }
+
+    /// Turns the window into a phone's ([`MOBILE`]) and waits for the page to lay out for it.
+    pub async fn as_phone(&self) -> Result<()> {
+        self.client.set_window_size(MOBILE.0, MOBILE.1).await?;
+        self.wait_until(
+            "the phone layout",
+            &format!("document.documentElement.clientWidth <= {}", MOBILE.0),
+        )
+        .await
+    }
+
+    /// Fails when the page is wider than a phone's screen, so it would scroll sideways; `what`
+    /// names the page in the message.
+    pub async fn fits_phone(&self, what: &str) -> Result<()> {
+        let width = self
+            .js("return document.documentElement.scrollWidth;")
+            .await?;
+        if !width.as_f64().is_some_and(|w| w <= f64::from(MOBILE.0)) {
+            bail!("{what} scrolls sideways on a phone: {width} wide");
+        }
+        Ok(())
     }
 }

@@ -5,20 +5,10 @@
 //! sees them.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, ensure};
 
-use crate::harness::{Browser, DESKTOP, run};
-
-/// A suffix no other run or test has used.
-fn unique() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!("{:x}", nanos % 0xffff_ffff)
-}
+use crate::harness::{Browser, DESKTOP, run, unique};
 
 const CITIES: [(&str, &str, &str); 5] = [
     ("Berlin", "Germany", "+49 30 901820"),

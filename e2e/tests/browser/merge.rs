@@ -10,12 +10,12 @@
 //! this test make a pair of its own and scan for it (the scan test is the only other one that
 //! scans; a scan already running is waited for, never raced).
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 
-use crate::harness::{Browser, DESKTOP, MOBILE, run};
+use crate::harness::{Browser, DESKTOP, run, unique};
 
 /// Words other tests search the demo data for: their customers are left alone here.
 const OTHER_TESTS: &[&str] = &["acme", "initech", "umbrella", "quillon", "quilon"];
@@ -30,15 +30,6 @@ const CHOOSABLE: &[(&str, &str)] = &[
     ("plan", "Plan"),
     ("country", "Country"),
 ];
-
-/// A suffix no other run or test has used.
-fn unique() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!("{:x}", nanos % 0xffff_ffff)
-}
 
 /// An open pair: its id and the ids of its two customers.
 struct Pair {
@@ -409,8 +400,7 @@ async fn a_pair_from_the_queue_is_merged_with_a_chosen_value_and_the_merge_is_un
         ensure!(directory_lists(b, &merged_code, &merged).await?, "{merged_code} is listed again");
 
         // On a phone the wizard fits the screen.
-        b.client.set_window_size(MOBILE.0, MOBILE.1).await?;
-        b.wait_until("the phone layout", "document.documentElement.clientWidth <= 390").await?;
+        b.as_phone().await?;
         b.goto(&wizard).await?;
         b.wait_until(
             "the wizard on a phone",
@@ -418,8 +408,7 @@ async fn a_pair_from_the_queue_is_merged_with_a_chosen_value_and_the_merge_is_un
              document.querySelector('[data-testid=merge-fields]')",
         )
         .await?;
-        let width = b.js("return document.documentElement.scrollWidth;").await?;
-        ensure!(width.as_f64().is_some_and(|w| w <= 390.0), "no sideways scrolling: {width}");
+        b.fits_phone("the merge wizard").await?;
         let display = b
             .js("return getComputedStyle(document.querySelector('[data-testid=merge-fields] tbody tr')).display;")
             .await?;
@@ -467,20 +456,14 @@ async fn a_viewer_sees_the_merge_history_but_cannot_merge_or_undo() {
         ensure!(b.find_all("[data-testid=merge-wizard]").await?.is_empty(), "no wizard for a viewer");
 
         // On a phone the history's rows are cards that fit the screen.
-        b.client.set_window_size(MOBILE.0, MOBILE.1).await?;
-        b.wait_until("the phone layout", "document.documentElement.clientWidth <= 390")
-            .await?;
+        b.as_phone().await?;
         b.goto("/duplicates/merges").await?;
         b.wait_until(
             "the history",
             "document.querySelector('[data-testid=merge-history] table, [data-testid=no-merges]')",
         )
         .await?;
-        let width = b.js("return document.documentElement.scrollWidth;").await?;
-        ensure!(
-            width.as_f64().is_some_and(|w| w <= 390.0),
-            "no sideways scrolling: {width}"
-        );
+        b.fits_phone("the merge history").await?;
         b.snapshot("merge-history-mobile").await?;
         Ok(())
     })
@@ -662,10 +645,8 @@ async fn a_cluster_of_three_or_more_opens_whole_in_the_merge_wizard() {
         b.find(&card).await?;
 
         // It fits a phone.
-        b.client.set_window_size(MOBILE.0, MOBILE.1).await?;
-        b.wait_until("the phone layout", "document.documentElement.clientWidth <= 390").await?;
-        let width = b.js("return document.documentElement.scrollWidth;").await?;
-        ensure!(width.as_f64().is_some_and(|w| w <= 390.0), "no sideways scrolling: {width}");
+        b.as_phone().await?;
+        b.fits_phone("the clusters view").await?;
         b.js(&format!("document.querySelector(\"{card}\").scrollIntoView(); return true;")).await?;
         b.snapshot("duplicate-clusters-mobile").await?;
         Ok(())

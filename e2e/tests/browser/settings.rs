@@ -2,21 +2,10 @@
 //! definitions, and the customer page uses what they define. Names carry a unique suffix, so
 //! tests sharing the demo server never see each other's rows.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use anyhow::{Context, ensure};
 use serde_json::json;
 
-use crate::harness::{Browser, DESKTOP, MOBILE, run};
-
-/// A suffix no other run or test has used.
-fn unique() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!("{:x}", nanos % 0xffff_ffff)
-}
+use crate::harness::{Browser, DESKTOP, MOBILE, run, unique};
 
 /// The text of the cell labelled `label` in the tiers table's row whose name is `name`.
 async fn tier_cell(b: &Browser, name: &str, label: &str) -> anyhow::Result<String> {
