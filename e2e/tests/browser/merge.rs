@@ -619,6 +619,16 @@ async fn a_cluster_of_three_or_more_opens_whole_in_the_merge_wizard() {
         b.js(&format!("document.querySelector(\"{card}\").scrollIntoView(); return true;")).await?;
         b.snapshot("duplicate-clusters").await?;
 
+        // "Show more" continues where the first page of 25 ended.
+        let total = b.api("GET", "/duplicate-clusters?limit=1", None).await?["total"].as_u64().unwrap_or(0);
+        ensure!(total > 25, "the demo has more than a page of clusters: {total}");
+        b.click(".history-more button").await?;
+        b.wait_until(
+            "the next page of clusters",
+            "document.querySelectorAll('[data-testid=duplicate-cluster]').length > 25",
+        )
+        .await?;
+
         // "Merge all…" opens every record of the cluster in the wizard.
         b.click(&format!("{card} [data-testid=merge-cluster]")).await?;
         b.wait_until("the wizard", "location.pathname === '/merges/new'").await?;
