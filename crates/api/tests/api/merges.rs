@@ -23,6 +23,28 @@ async fn get(app: &TestApp, path: &str) -> Value {
     json_of(app.get(path, &app.viewer).await, 200).await
 }
 
+/// Merges as staff, expecting 201; the merge.
+async fn merge_as_staff(app: &TestApp, body: Value) -> Value {
+    json_of(app.post("/api/v1/merges", &app.staff, body).await, 201).await
+}
+
+/// Undoes a merge (by its undo path) as staff, expecting 200.
+async fn undo_as_staff(app: &TestApp, path: &str) -> Value {
+    json_of(app.post(path, &app.staff, json!({})).await, 200).await
+}
+
+/// Changes a customer as staff with the version it has now, expecting 200.
+async fn edit_as_staff(app: &TestApp, customer: &str, patch: Value) -> Value {
+    let path = format!("/api/v1/customers/{customer}");
+    let current = get(app, &path).await;
+    json_of(
+        app.patch(&path, &app.staff, current["version"].as_i64(), patch)
+            .await,
+        200,
+    )
+    .await
+}
+
 async fn add(app: &TestApp, customer: &str, what: &str, body: Value) -> Value {
     json_of(
         app.post(
@@ -435,16 +457,7 @@ async fn merging_three_moves_everything_and_undo_puts_it_all_back(db: Db) {
     );
 
     // Undo puts every record and every moved relation back as it was.
-    let undone = json_of(
-        app.post(
-            &format!("/api/v1/merges/{merge_id}/undo"),
-            &app.staff,
-            json!({}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    let undone = undo_as_staff(&app, &format!("/api/v1/merges/{merge_id}/undo")).await;
     assert_eq!(undone["status"], "undone");
     assert_eq!(undone["undone_by_label"], app.staff.email.as_str());
     for (customer, was) in ids.iter().zip(&before) {
@@ -482,16 +495,7 @@ async fn merging_a_parent_reparents_its_children_and_overlapping_merges_conflict
     let (p, s) = (id(&parent), id(&survivor));
 
     // The survivor was the merged record's child: it takes the merged record's own parent.
-    let merge = json_of(
-        app.post(
-            "/api/v1/merges",
-            &app.staff,
-            json!({"survivor_id": s, "merged_ids": [p]}),
-        )
-        .await,
-        201,
-    )
-    .await;
+    let merge = merge_as_staff(&app, json!({"survivor_id": s, "merged_ids": [p]})).await;
     let after = get(&app, &format!("/api/v1/customers/{s}")).await;
     assert_eq!(after["parent_id"], id(&group).as_str());
     assert_eq!(
@@ -501,16 +505,7 @@ async fn merging_a_parent_reparents_its_children_and_overlapping_merges_conflict
     assert_eq!(merge["moved"]["children"], 1);
     let rollup = get(&app, &format!("/api/v1/customers/{}/children", id(&group))).await;
     assert_eq!(child_ids(&rollup), [s.as_str()]);
-    json_of(
-        app.post(
-            &format!("/api/v1/merges/{}/undo", id(&merge)),
-            &app.staff,
-            json!({}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    undo_as_staff(&app, &format!("/api/v1/merges/{}/undo", id(&merge))).await;
     assert_eq!(
         get(&app, &format!("/api/v1/customers/{s}")).await["parent_id"],
         p.as_str()
@@ -562,17 +557,8 @@ async fn undo_is_refused_while_a_field_the_merge_set_was_changed_since(db: Db) {
         .create(json!({"name": "Hooli Inc", "phone": "+1 415 555 0100", "industry": "Tech"}))
         .await;
     let s = id(&survivor);
-    let merge = json_of(
-        app.post(
-            "/api/v1/merges",
-            &app.staff,
-            json!({"survivor_id": s, "merged_ids": [id(&other)]}),
-        )
-        .await,
-        201,
-    )
-    .await;
-    let undo = format!("/api/v1/merges/{}/undo", id(&merge));
+    let merge = merge_as_staff(&app, json!({"survivor_id": s, "merged_ids": [id(&other)]})).await;
+    let undo_path = format!("/api/v1/merges/{}/undo", id(&merge));
 
     // A field the merge set, changed since: undo would lose it.
     let current = get(&app, &format!("/api/v1/customers/{s}")).await;
@@ -589,7 +575,7 @@ async fn undo_is_refused_while_a_field_the_merge_set_was_changed_since(db: Db) {
     )
     .await;
     let problem = expect_problem(
-        app.post(&undo, &app.staff, json!({})).await,
+        app.post(&undo_path, &app.staff, json!({})).await,
         409,
         "undo_conflict",
     )
@@ -607,19 +593,8 @@ async fn undo_is_refused_while_a_field_the_merge_set_was_changed_since(db: Db) {
     );
 
     // Set back, the undo goes through, and the edit to a field the merge left alone stays.
-    let current = get(&app, &format!("/api/v1/customers/{s}")).await;
-    json_of(
-        app.patch(
-            &format!("/api/v1/customers/{s}"),
-            &app.staff,
-            current["version"].as_i64(),
-            json!({"phone": "+1 415 555 0100"}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    json_of(app.post(&undo, &app.staff, json!({})).await, 200).await;
+    edit_as_staff(&app, &s, json!({"phone": "+1 415 555 0100"})).await;
+    undo_as_staff(&app, &undo_path).await;
     let restored = get(&app, &format!("/api/v1/customers/{s}")).await;
     assert_eq!(restored["phone"], Value::Null);
     assert_eq!(restored["industry"], Value::Null);
@@ -630,16 +605,7 @@ async fn undo_is_refused_while_a_field_the_merge_set_was_changed_since(db: Db) {
     );
 
     // A merged record brought back by hand blocks the undo of its merge.
-    let again = json_of(
-        app.post(
-            "/api/v1/merges",
-            &app.staff,
-            json!({"survivor_id": s, "merged_ids": [id(&other)]}),
-        )
-        .await,
-        201,
-    )
-    .await;
+    let again = merge_as_staff(&app, json!({"survivor_id": s, "merged_ids": [id(&other)]})).await;
     json_of(
         app.post(
             &format!("/api/v1/customers/{}/restore", id(&other)),
@@ -815,14 +781,9 @@ async fn an_erasure_takes_the_records_merged_in_and_the_merge_snapshot_with_it(d
         "last_name": "Example", "phone": "+1 415 555 0142"}),
         )
         .await;
-    let merge = json_of(
-        app.post(
-            "/api/v1/merges",
-            &app.staff,
-            json!({"survivor_id": id(&survivor), "merged_ids": [id(&other)]}),
-        )
-        .await,
-        201,
+    let merge = merge_as_staff(
+        &app,
+        json!({"survivor_id": id(&survivor), "merged_ids": [id(&other)]}),
     )
     .await;
     json_of(
@@ -886,14 +847,9 @@ async fn a_sync_that_still_sends_a_merged_records_external_id_updates_the_surviv
             json!({"name": "Northwind Analytics Inc", "external_id": "1002", "source": "hubspot"}),
         )
         .await;
-    json_of(
-        app.post(
-            "/api/v1/merges",
-            &app.staff,
-            json!({"survivor_id": id(&survivor), "merged_ids": [id(&merged)]}),
-        )
-        .await,
-        201,
+    merge_as_staff(
+        &app,
+        json!({"survivor_id": id(&survivor), "merged_ids": [id(&merged)]}),
     )
     .await;
 
@@ -973,14 +929,9 @@ async fn clusters_gather_three_records_of_one_customer_for_one_merge(db: Db) {
     )
     .await;
 
-    json_of(
-        app.post(
-            "/api/v1/merges",
-            &app.staff,
-            json!({"survivor_id": stark[0], "merged_ids": [stark[1], stark[2]]}),
-        )
-        .await,
-        201,
+    merge_as_staff(
+        &app,
+        json!({"survivor_id": stark[0], "merged_ids": [stark[1], stark[2]]}),
     )
     .await;
     let after = get(&app, "/api/v1/duplicate-clusters").await;
@@ -1004,65 +955,33 @@ async fn undo_is_refused_when_what_the_merge_moved_has_moved_on(db: Db) {
         json!({"first_name": "Richard", "email": "richard@piedpiper.example"}),
     )
     .await;
-    let merge = json_of(
-        app.post(
-            "/api/v1/merges",
-            &app.staff,
-            json!({"survivor_id": survivor, "merged_ids": [merged]}),
-        )
-        .await,
-        201,
+    let merge = merge_as_staff(
+        &app,
+        json!({"survivor_id": survivor, "merged_ids": [merged]}),
     )
     .await;
-    let undo = format!("/api/v1/merges/{}/undo", id(&merge));
+    let undo_path = format!("/api/v1/merges/{}/undo", id(&merge));
 
     // The child was given another parent since: undo would undo that too.
-    let current = get(&app, &format!("/api/v1/customers/{child}")).await;
-    json_of(
-        app.patch(
-            &format!("/api/v1/customers/{child}"),
-            &app.staff,
-            current["version"].as_i64(),
-            json!({"parent_id": elsewhere}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    edit_as_staff(&app, &child, json!({"parent_id": elsewhere})).await;
     let problem = expect_problem(
-        app.post(&undo, &app.staff, json!({})).await,
+        app.post(&undo_path, &app.staff, json!({})).await,
         409,
         "undo_conflict",
     )
     .await;
     assert_eq!(error_fields(&problem), [format!("customers.{child}")]);
-    let current = get(&app, &format!("/api/v1/customers/{child}")).await;
-    json_of(
-        app.patch(
-            &format!("/api/v1/customers/{child}"),
-            &app.staff,
-            current["version"].as_i64(),
-            json!({"parent_id": survivor}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    edit_as_staff(&app, &child, json!({"parent_id": survivor})).await;
 
     // The survivor was itself merged into a third record: its contact moved on with it.
     let third = id(&app.create(json!({"name": "Pied Piper Holdings"})).await);
-    let onward = json_of(
-        app.post(
-            "/api/v1/merges",
-            &app.staff,
-            json!({"survivor_id": third, "merged_ids": [survivor]}),
-        )
-        .await,
-        201,
+    let onward = merge_as_staff(
+        &app,
+        json!({"survivor_id": third, "merged_ids": [survivor]}),
     )
     .await;
     let problem = expect_problem(
-        app.post(&undo, &app.staff, json!({})).await,
+        app.post(&undo_path, &app.staff, json!({})).await,
         409,
         "undo_conflict",
     )
@@ -1083,17 +1002,8 @@ async fn undo_is_refused_when_what_the_merge_moved_has_moved_on(db: Db) {
     );
 
     // Undone in reverse order, both go through.
-    json_of(
-        app.post(
-            &format!("/api/v1/merges/{}/undo", id(&onward)),
-            &app.staff,
-            json!({}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    json_of(app.post(&undo, &app.staff, json!({})).await, 200).await;
+    undo_as_staff(&app, &format!("/api/v1/merges/{}/undo", id(&onward))).await;
+    undo_as_staff(&app, &undo_path).await;
     let contacts = get(&app, &format!("/api/v1/customers/{merged}/contacts")).await;
     assert_eq!(names(&contacts, "email"), ["richard@piedpiper.example"]);
     assert_eq!(
