@@ -520,8 +520,9 @@ pub async fn run(store: &Store, total: u64) -> anyhow::Result<()> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("the scan was not claimable"))?;
     let started = Instant::now();
-    tenure_api::duplicate::run(store, "bench", &scan).await?;
+    let timings = tenure_api::duplicate::run(store, "bench", &scan).await?;
     let elapsed = started.elapsed().as_secs_f64();
+    println!("scan phases: {timings}");
     let done = store.duplicate_scan(org.id, scan.id).await?;
     println!(
         "full scan: {} customers in {elapsed:.1} s; {} candidate pairs ({:.2} per customer), {} pairs kept; peak RSS {:.0} MiB",
