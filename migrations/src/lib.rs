@@ -14,6 +14,7 @@ mod m20261125_000003_imports;
 mod m20261126_000004_erasure_and_mappings;
 mod m20261126_000005_duplicates;
 mod m20261127_000006_merges;
+mod m20261128_000007_match_keys_version;
 
 /// Runs every migration of Tenure, in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_erasure_and_mappings::Migration),
             Box::new(m20261126_000005_duplicates::Migration),
             Box::new(m20261127_000006_merges::Migration),
+            Box::new(m20261128_000007_match_keys_version::Migration),
         ]
     }
 }

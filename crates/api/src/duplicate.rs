@@ -14,8 +14,10 @@ use tenure_api_types::{
     DuplicateCluster, DuplicateClusterList, DuplicatePairView, DuplicateScanView, DuplicateSide,
     MatchEvidence,
 };
+use tenure_domain::duplicate::score::COMMON_NAME;
 use tenure_domain::duplicate::{Evidence, Model, Profile, Thresholds, score};
 use tenure_domain::ids::OrganizationId;
+use tenure_store::duplicate::count_name;
 use tenure_store::duplicate::pairs::PairRecord;
 use tenure_store::duplicate::scan::{CandidatePairs, ScanRecord, ScoredPair, status};
 use tenure_store::{Store, StoreError};
@@ -34,6 +36,21 @@ const LOAD_CHUNK: usize = 2_000;
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         let owner = format!("scanner-{}", Uuid::now_v7().simple());
+        // After an upgrade that changed the blocking keys, every organisation's are rebuilt
+        // once, so the check while typing finds old records by the new keys too.
+        match state.store.stale_match_keys().await {
+            Ok(orgs) => {
+                for org in orgs {
+                    match state.store.refresh_stale_match_keys(org).await {
+                        Ok(_) => tracing::info!(%org, "rebuilt blocking keys"),
+                        Err(e) => {
+                            tracing::warn!(%org, error = ?e, "rebuilding blocking keys failed")
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = ?e, "looking for stale blocking keys failed"),
+        }
         loop {
             match state.store.claim_duplicate_scan(&owner).await {
                 Ok(Some(scan)) => {
@@ -114,6 +131,10 @@ pub async fn run(store: &Store, owner: &str, scan: &ScanRecord) -> anyhow::Resul
     };
     let mut timings = ScanTimings::default();
     let clock = Instant::now();
+    // Keys built by an older definition would hide pairs the current one files together.
+    if store.refresh_stale_match_keys(org).await? {
+        tracing::info!(%org, "rebuilt blocking keys of an older definition before the scan");
+    }
     let customers = i64::try_from(store.live_customer_count(org).await?).unwrap_or(i64::MAX);
     report("candidates", [0, 0, 0, customers]).await?;
     let CandidatePairs { ids, pairs } = store.duplicate_candidate_pairs(org, scan.since).await?;
@@ -124,6 +145,7 @@ pub async fn run(store: &Store, owner: &str, scan: &ScanRecord) -> anyhow::Resul
     // Profiles by the pairs' customer index; one deleted meanwhile has none and is skipped.
     // The next chunk is read while this one is normalised on blocking threads.
     let clock = Instant::now();
+    let names = Arc::new(store.duplicate_name_counts(org).await?);
     let mut profiles: Vec<Option<Profile>> = Vec::with_capacity(ids.len());
     let mut chunks = ids.chunks(LOAD_CHUNK);
     let mut next = match chunks.next() {
@@ -131,9 +153,14 @@ pub async fn run(store: &Store, owner: &str, scan: &ScanRecord) -> anyhow::Resul
         None => None,
     };
     while let Some((chunk, inputs)) = next.take() {
+        let names = Arc::clone(&names);
         let build = in_parallel(chunk.to_vec(), move |part| {
             part.iter()
-                .map(|id| inputs.get(id).map(Profile::new))
+                .map(|id| {
+                    let mut profile = Profile::new(inputs.get(id)?);
+                    count_name(&mut profile, &names);
+                    Some(profile)
+                })
                 .collect::<Vec<_>>()
         });
         let read = async {
@@ -262,7 +289,8 @@ fn score_chunk(
 /// changes exactly when one of the records changes in a way matching reads.
 fn signature(evidence: &[MatchEvidence]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for e in evidence {
+    // How common a name is changes with other records, not with these two.
+    for e in evidence.iter().filter(|e| e.rule != COMMON_NAME) {
         for part in [
             e.field.as_str(),
             "\u{1f}",

@@ -62,13 +62,14 @@ impl Store {
         self.db
             .execute_raw(stmt(
                 self.db.get_database_backend(),
-                "INSERT INTO organizations (id, name, slug, default_region, default_currency, customer_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+                "INSERT INTO organizations (id, name, slug, default_region, default_currency, customer_seq, match_keys_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
                 vec![
                     id.as_uuid().into(),
                     name.into(),
                     slug.clone().into(),
                     default_region.map(str::to_owned).into(),
                     default_currency.into(),
+                    tenure_domain::duplicate::blocking::VERSION.into(),
                     now.into(),
                     now.into(),
                 ],

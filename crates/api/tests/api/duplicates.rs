@@ -509,3 +509,83 @@ async fn the_organisations_thresholds_decide_what_is_shown_and_how_sure(db: Db) 
     .await;
     assert!(check(&app, &app.viewer, draft).await.is_empty());
 }
+
+both!(sharing_a_common_name_counts_for_less_and_says_so);
+
+/// Value-frequency weighting: the more customers bear a name, the less two of them sharing it
+/// says. The check and a scan both show it as a `common_name` line of evidence, and the count
+/// moving does not reopen a dismissed pair.
+async fn sharing_a_common_name_counts_for_less_and_says_so(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let person = |n: usize| {
+        json!({"kind": "person", "name": "Maria Novak", "first_name": "Maria", "last_name": "Novak",
+               "email": format!("maria.novak{n}@example.org")})
+    };
+    let draft = json!({"kind": "person", "first_name": "Maria", "last_name": "Novak"});
+    app.create(person(1)).await;
+    let rare = check(&app, &app.viewer, draft.clone()).await;
+    assert_eq!(rare.len(), 1, "{rare:?}");
+    let rules = |c: &Value| -> Vec<String> {
+        c["evidence"]
+            .as_array()
+            .map(|e| {
+                e.iter()
+                    .filter_map(|x| x["rule"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(
+        !rules(&rare[0]).contains(&"common_name".to_owned()),
+        "{rare:?}"
+    );
+
+    for n in 2..=8 {
+        app.create(person(n)).await;
+    }
+    // Nine bearers with the draft: the name alone no longer makes a likely duplicate.
+    let common = check(&app, &app.viewer, draft.clone()).await;
+    assert!(common.is_empty(), "{common:?}");
+    // With something only one of them has, that one is found, and the evidence says the name
+    // is common.
+    let mut with_email = draft.clone();
+    with_email["email"] = json!("Maria.Novak5@example.org");
+    let found = check(&app, &app.viewer, with_email).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    let line = found[0]["evidence"]
+        .as_array()
+        .and_then(|e| e.iter().find(|x| x["rule"] == "common_name"))
+        .cloned()
+        .expect("a common_name line");
+    assert_eq!(line["field"], "name");
+    assert!(
+        line["contribution"].as_f64().unwrap_or(0.0) < -2.0,
+        "{line}"
+    );
+
+    // A scan explains it the same way; a dismissal survives the name becoming commoner.
+    let mut twin = person(5);
+    twin["phone"] = json!("+1 415 555 0142");
+    app.create(twin).await;
+    scan(&app, true).await;
+    let pairs = queue(&app, "min_score=0.5").await;
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert!(
+        rules(&pairs[0]).contains(&"common_name".to_owned()),
+        "{pairs:?}"
+    );
+    let id = pairs[0]["id"].as_str().expect("id").to_owned();
+    json_of(
+        app.post(
+            &format!("/api/v1/duplicates/{id}/dismiss"),
+            &app.staff,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    app.create(person(10)).await;
+    scan(&app, true).await;
+    assert!(queue(&app, "min_score=0.5").await.is_empty());
+}

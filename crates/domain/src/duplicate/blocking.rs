@@ -1,14 +1,24 @@
 //! Blocking keys: the few values under which a record is filed so that a scan compares only
 //! records sharing one, never the cross product. Exact keys (email, phone, domain, tax id) and
-//! name keys that survive common typos: for companies the first four letters of the first two
-//! name tokens in sorted order, and the longest token; for people the start of the family name
-//! with the given name's initial, in both orders (so swapped names meet). A scan caps each
-//! block and adds a sorted-neighbourhood pass over [`name_key`].
+//! name keys that survive common typos:
+//! - companies: the first four letters of the first two name tokens in sorted order, and the
+//!   word that names the company with each one letter out (a deletion neighbourhood);
+//! - people: the start of the family name with the given name's initial, in both orders (so
+//!   swapped names meet), and the family name with each one letter out, with the initial.
+//!
+//! The exact full name is a key too ([`frequency_key`]): it blocks namesakes whose coarser name
+//! block is too common to compare, and its block's size is how common the name is (the
+//! scorer's common-name discount). A scan skips blocks over its cap.
 
+use super::normalize;
 use super::score::Profile;
 
-/// The keys of one record, each prefixed with its kind (`e:`, `p:`, `d:`, `t:`, `n:`, `w:`,
-/// `pn:`), without repeats.
+/// The definition of the keys: raised whenever [`keys`] files records differently, so stored
+/// keys built by an older one are rebuilt. 2: exact names, deletion neighbourhoods.
+pub const VERSION: i32 = 2;
+
+/// The keys of one record, each prefixed with its kind (`e:`, `p:`, `d:`, `t:`, `f:`, `n:`,
+/// `w:`, `pn:`, `pd:`), without repeats.
 pub fn keys(profile: &Profile) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     keys.extend(profile.emails.iter().map(|e| format!("e:{e}")));
@@ -19,35 +29,77 @@ pub fn keys(profile: &Profile) -> Vec<String> {
     if let Some(tax) = &profile.tax_id {
         keys.push(format!("t:{tax}"));
     }
+    keys.extend(frequency_key(profile));
+    let prefix = |s: &str, n: usize| s.chars().take(n).collect::<String>();
     if profile.person {
-        let prefix = |s: &str, n: usize| s.chars().take(n).collect::<String>();
         if let (Some(first), Some(last)) = (&profile.first, &profile.last) {
             keys.push(format!("pn:{}:{}", prefix(last, 4), prefix(first, 1)));
             keys.push(format!("pn:{}:{}", prefix(first, 4), prefix(last, 1)));
+            // A typo early in the family name: one letter out of it, with the initial.
+            let initial = prefix(first, 1);
+            keys.extend(
+                deletions(last)
+                    .into_iter()
+                    .map(|variant| format!("pd:{variant}:{initial}")),
+            );
         } else if let Some(only) = profile.last.as_ref().or(profile.first.as_ref()) {
             keys.push(format!("pn:{}:", prefix(only, 4)));
         }
     } else if !profile.name.is_empty() {
         let mut sorted: Vec<&str> = profile.name.iter().map(String::as_str).collect();
         sorted.sort_unstable();
-        let head: Vec<String> = sorted
-            .iter()
-            .take(2)
-            .map(|t| t.chars().take(4).collect())
-            .collect();
+        let head: Vec<String> = sorted.iter().take(2).map(|t| prefix(t, 4)).collect();
         keys.push(format!("n:{}", head.join(" ")));
-        if let Some(longest) = profile
+        // The word that names the company (the longest that is not "consulting" or the
+        // like), and that word with any one letter out, so one typo anywhere in it still
+        // meets the original.
+        let telling = |t: &&String| t.chars().count() >= 4 && !normalize::is_generic_word(t);
+        let longest = |x: &&String, y: &&String| x.len().cmp(&y.len()).then_with(|| y.cmp(x));
+        let word = profile
             .name
             .iter()
-            .filter(|t| t.len() >= 4)
-            .max_by(|x, y| x.len().cmp(&y.len()).then_with(|| y.cmp(x)))
-        {
-            keys.push(format!("w:{longest}"));
+            .filter(telling)
+            .max_by(longest)
+            .or_else(|| profile.name.iter().filter(|t| t.len() >= 4).max_by(longest));
+        if let Some(word) = word {
+            keys.extend(deletions(word).into_iter().map(|w| format!("w:{w}")));
         }
     }
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// A word and, when it is long enough for what is left to still tell, the word with each one of
+/// its letters left out: two words one typo apart (a letter dropped, added, changed or two
+/// swapped) share one of these.
+fn deletions(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = vec![word.to_owned()];
+    if chars.len() >= 5 {
+        out.extend((0..chars.len()).map(|skip| {
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, c)| c)
+                .collect::<String>()
+        }));
+    }
+    out
+}
+
+/// The key of a record's exact name (`f:` and, for people, family then given name; for
+/// companies the sorted tokens): the customers filed under it are its namesakes.
+pub fn frequency_key(profile: &Profile) -> Option<String> {
+    if profile.person {
+        let last = profile.last.as_deref()?;
+        return Some(format!(
+            "f:{last}:{}",
+            profile.first.as_deref().unwrap_or("")
+        ));
+    }
+    (!profile.name.is_empty()).then(|| format!("f:{}", name_key(profile)))
 }
 
 /// The key a sorted-neighbourhood pass orders by: the name's tokens sorted and joined (people:

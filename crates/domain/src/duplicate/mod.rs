@@ -274,6 +274,100 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_common_name_is_weaker_evidence_than_a_rare_one() {
+        let a = MatchInput {
+            emails: vec!["maria.novak522@gmail.com".to_owned()],
+            ..person("Maria", "Novak")
+        };
+        let b = person("Maria", "Novak");
+        let scored = |count: u32| {
+            let (mut pa, mut pb) = (Profile::new(&a), Profile::new(&b));
+            pa.name_count = count;
+            pb.name_count = count;
+            score(&pa, &pb, &Model::default())
+        };
+        let (rare, common) = (scored(2), scored(40));
+        assert!(rare.evidence.iter().all(|e| e.rule != score::COMMON_NAME));
+        let discount = common
+            .evidence
+            .iter()
+            .find(|e| e.rule == score::COMMON_NAME)
+            .expect("a common-name discount");
+        assert_eq!(discount.left, "40 with this name");
+        assert!(
+            (discount.contribution + 20f64.log2()).abs() < 1e-9,
+            "{discount:?}"
+        );
+        assert!(
+            common.score < 0.3 && rare.score > common.score,
+            "{rare:?} {common:?}"
+        );
+        // Two records equal in all they hold are certain, unless all they hold is a common name.
+        let mut same = Profile::new(&a);
+        same.name_count = 2;
+        assert_eq!(score(&same, &same, &Model::default()).score, 1.0);
+        same.name_count = 40;
+        assert!(score(&same, &same, &Model::default()).score < 1.0);
+        // Names that disagree take no discount: there is nothing to cut.
+        let mut other = Profile::new(&person("Aisha", "Tanaka"));
+        other.name_count = 40;
+        let unlike = score(&other, &Profile::new(&b), &Model::default());
+        assert!(unlike.evidence.iter().all(|e| e.rule != score::COMMON_NAME));
+    }
+
+    #[test]
+    fn two_numbered_mailboxes_at_one_provider_are_two_people() {
+        let a = MatchInput {
+            emails: vec!["katherine.patel404@gmail.com".to_owned()],
+            ..person("Katherine", "Patel")
+        };
+        let b = MatchInput {
+            emails: vec!["katherine.patel64@gmail.com".to_owned()],
+            ..person("Katherine", "Patel")
+        };
+        let result = pair(&a, &b);
+        let email = result
+            .evidence
+            .iter()
+            .find(|e| e.field == "email")
+            .expect("email");
+        assert_eq!(email.rule, "different_number");
+        assert!(email.contribution < 0.0);
+    }
+
+    #[test]
+    fn one_typo_in_the_word_that_names_a_company_still_shares_a_key() {
+        let keys = |m: &MatchInput| blocking::keys(&Profile::new(m));
+        let shares = |a: &MatchInput, b: &MatchInput| {
+            let kb = keys(b);
+            keys(a)
+                .iter()
+                .any(|k| kb.contains(k) && !k.starts_with("f:"))
+        };
+        for (x, y) in [
+            ("Pelyartor Consulting Corp", "Plyartor Consulting"),
+            ("Torzenbel Media GmbH", "Toreznbel Media GmbH"),
+            ("Joalcor", "Jolcor"),
+            ("Falorosdor Robotics, GmbH", "Fallorosdor Robotics Corp"),
+        ] {
+            assert!(shares(&company(x), &company(y)), "{x} / {y}");
+        }
+        assert!(!shares(
+            &company("Pelyartor Consulting"),
+            &company("Torzenbel Consulting")
+        ));
+        // People: a typo early in the family name.
+        assert!(shares(
+            &person("Maria", "Johnson"),
+            &person("Maria", "Jonson")
+        ));
+        assert!(!shares(
+            &person("Maria", "Johnson"),
+            &person("Oscar", "Jonson")
+        ));
+    }
+
     fn arb_text() -> impl Strategy<Value = Option<String>> {
         prop_oneof![
             Just(None),

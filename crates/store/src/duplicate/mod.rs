@@ -152,6 +152,49 @@ pub(crate) async fn match_inputs(
     Ok(inputs)
 }
 
+/// How many live customers bear each name (the `f:` [`blocking::frequency_key`]s): every name
+/// borne by two or more, or with `keys` only those names. A name missing is borne by one.
+pub(crate) async fn name_counts(
+    db: &impl ConnectionTrait,
+    org: OrganizationId,
+    keys: Option<&[String]>,
+) -> Result<HashMap<String, u32>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        match_key: String,
+        n: i64,
+    }
+    let mut values: Vec<Value> = vec![org.as_uuid().into()];
+    let filter = match keys {
+        None => "match_key LIKE 'f:%'".to_owned(),
+        Some([]) => return Ok(HashMap::new()),
+        Some(keys) => {
+            values.extend(keys.iter().map(|k| Value::from(k.clone())));
+            format!("match_key IN ({})", vec!["?"; keys.len()].join(", "))
+        }
+    };
+    let rows = Row::find_by_statement(stmt(
+        db.get_database_backend(),
+        &format!(
+            "SELECT match_key, COUNT(*) AS n FROM customer_match_keys \
+             WHERE organization_id = ? AND {filter} GROUP BY match_key HAVING COUNT(*) > 1"
+        ),
+        values,
+    ))
+    .all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.match_key, u32::try_from(r.n).unwrap_or(u32::MAX)))
+        .collect())
+}
+
+/// Tells a profile how common its name is in the organisation (`counts` from [`name_counts`]).
+pub fn count_name(profile: &mut Profile, counts: &HashMap<String, u32>) {
+    profile.name_count =
+        blocking::frequency_key(profile).map_or(0, |key| counts.get(&key).copied().unwrap_or(1));
+}
+
 /// Rewrites the blocking keys of `ids` from their current data, in the caller's transaction
 /// (a deleted customer keeps none).
 pub(crate) async fn refresh_match_keys(
@@ -197,7 +240,8 @@ pub(crate) async fn refresh_match_keys(
 
 impl Store {
     /// Recomputes the keys of every customer of the organisation (after a bulk load that
-    /// bypassed the write paths, such as seeding), in transactions of a few thousand.
+    /// bypassed the write paths, such as seeding, or when the keys' definition changed), in
+    /// transactions of a few thousand; then marks the organisation's keys current.
     pub async fn rebuild_match_keys(&self, org: OrganizationId) -> Result<u64, StoreError> {
         #[derive(FromQueryResult)]
         struct IdRow {
@@ -217,6 +261,13 @@ impl Store {
             .map(|r| r.id)
             .collect();
             let Some(last) = ids.last() else {
+                self.db
+                    .execute_raw(stmt(
+                        self.db.get_database_backend(),
+                        "UPDATE organizations SET match_keys_version = ? WHERE id = ?",
+                        vec![blocking::VERSION.into(), org.as_uuid().into()],
+                    ))
+                    .await?;
                 return Ok(total);
             };
             after = *last;
@@ -225,6 +276,46 @@ impl Store {
             txn.commit().await?;
             total += ids.len() as u64;
         }
+    }
+
+    /// Organisations whose keys were built by an older [`blocking::VERSION`].
+    pub async fn stale_match_keys(&self) -> Result<Vec<OrganizationId>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            id: Uuid,
+        }
+        Ok(Row::find_by_statement(stmt(
+            self.db.get_database_backend(),
+            "SELECT id FROM organizations WHERE match_keys_version < ? ORDER BY id",
+            vec![blocking::VERSION.into()],
+        ))
+        .all(&self.db)
+        .await?
+        .into_iter()
+        .map(|r| OrganizationId::from_uuid(r.id))
+        .collect())
+    }
+
+    /// Rebuilds the organisation's keys if an older definition built them; `true` if it did.
+    pub async fn refresh_stale_match_keys(&self, org: OrganizationId) -> Result<bool, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            match_keys_version: i32,
+        }
+        let version = Row::find_by_statement(stmt(
+            self.db.get_database_backend(),
+            "SELECT match_keys_version FROM organizations WHERE id = ?",
+            vec![org.as_uuid().into()],
+        ))
+        .one(&self.db)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .match_keys_version;
+        if version >= blocking::VERSION {
+            return Ok(false);
+        }
+        self.rebuild_match_keys(org).await?;
+        Ok(true)
     }
 
     /// Live customers that may be the same as `draft`: those sharing a blocking key with it
@@ -243,7 +334,7 @@ impl Store {
         struct KeyRow {
             customer_id: Uuid,
         }
-        let profile = Profile::new(draft);
+        let mut profile = Profile::new(draft);
         let backend = self.db.get_database_backend();
         let mut shared: HashMap<Uuid, usize> = HashMap::new();
         for key in blocking::keys(&profile) {
@@ -275,12 +366,32 @@ impl Store {
         let ids: Vec<Uuid> = ids.into_iter().map(|(id, _)| id).collect();
         let inputs = match_inputs(&self.db, org, &ids).await?;
         let names = names_of(&self.db, org, &ids).await?;
+        let mut profiles: HashMap<Uuid, Profile> = inputs
+            .iter()
+            .map(|(id, input)| (*id, Profile::new(input)))
+            .collect();
+        let mut keys: Vec<String> = profiles
+            .values()
+            .chain([&profile])
+            .filter_map(blocking::frequency_key)
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let counts = name_counts(&self.db, org, Some(&keys)).await?;
+        // A new record being typed is one more bearer of its name.
+        count_name(&mut profile, &counts);
+        if exclude.is_none() && profile.name_count > 0 {
+            profile.name_count += 1;
+        }
+        for p in profiles.values_mut() {
+            count_name(p, &counts);
+        }
         // A draft is incomplete by nature: what it lacks is not held against a candidate.
         let model = Model::for_draft();
         let mut candidates: Vec<Candidate> = ids
             .iter()
             .filter_map(|id| {
-                let matched = score(&profile, &Profile::new(inputs.get(id)?), &model);
+                let matched = score(&profile, profiles.get(id)?, &model);
                 let (code, name) = names.get(id)?.clone();
                 (matched.score >= min_score).then_some(Candidate {
                     customer_id: *id,

@@ -407,6 +407,15 @@ impl Store {
         Ok(CandidatePairs { ids, pairs })
     }
 
+    /// How many live customers bear each name borne by two or more (see
+    /// [`super::count_name`]).
+    pub async fn duplicate_name_counts(
+        &self,
+        org: OrganizationId,
+    ) -> Result<HashMap<String, u32>, StoreError> {
+        super::name_counts(&self.db, org, None).await
+    }
+
     /// The matcher's input for each live customer of `ids`.
     pub async fn duplicate_match_inputs(
         &self,

@@ -514,6 +514,14 @@ pub async fn run(store: &Store, total: u64) -> anyhow::Result<()> {
     );
 
     let actor = tenure_store::audit::Actor::system("bench");
+    if show > 0 {
+        // Keep pairs down to 0.1, so the sweep shows what a lower threshold would find.
+        let low = Thresholds {
+            medium: 0.1,
+            ..Thresholds::default()
+        };
+        store.set_duplicate_thresholds(org.id, &low, &actor).await?;
+    }
     store.create_duplicate_scan(org.id, true, &actor).await?;
     let scan = store
         .claim_duplicate_scan("bench")
@@ -548,6 +556,7 @@ pub async fn run(store: &Store, total: u64) -> anyhow::Result<()> {
         blocked as f64 / fixture.truth.len().max(1) as f64
     );
     let found = store.duplicate_pairs_for_bench(org.id, 0.0).await?;
+
     let thresholds = Thresholds::default();
     println!(
         "quality (review threshold) {}",
@@ -558,8 +567,8 @@ pub async fn run(store: &Store, total: u64) -> anyhow::Result<()> {
         quality(&found, &fixture.truth, thresholds.high)
     );
     if show > 0 {
-        for step in 0..=10 {
-            let min = thresholds.medium + f64::from(step) * 0.05;
+        for step in 0..=18 {
+            let min = 0.1 + f64::from(step) * 0.05;
             println!("  sweep {}", quality(&found, &fixture.truth, min));
         }
     }
@@ -567,10 +576,14 @@ pub async fn run(store: &Store, total: u64) -> anyhow::Result<()> {
     if show > 0 {
         let by_id: std::collections::HashMap<Uuid, &FixtureCustomer> =
             fixture.customers.iter().map(|c| (c.id, c)).collect();
-        let kept: HashSet<(Uuid, Uuid)> = found.iter().map(|(a, b, _)| (*a, *b)).collect();
+        let kept: HashSet<(Uuid, Uuid)> = found
+            .iter()
+            .filter(|p| p.2 >= thresholds.medium)
+            .map(|(a, b, _)| (*a, *b))
+            .collect();
         for (a, b, s) in found
             .iter()
-            .filter(|(a, b, _)| !fixture.truth.contains(&(*a, *b)))
+            .filter(|(a, b, s)| *s >= thresholds.medium && !fixture.truth.contains(&(*a, *b)))
             .take(show)
         {
             println!("FALSE POSITIVE {s}\n  {:?}\n  {:?}", by_id[a], by_id[b]);
