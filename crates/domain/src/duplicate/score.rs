@@ -10,7 +10,9 @@ use chrono::{Datelike, NaiveDate};
 use crate::customer::CustomerKind;
 use crate::values::CountryCode;
 
-use super::compare::{jaro_winkler, levenshtein, name_similarity, token_set_ratio};
+use super::compare::{
+    jaro_winkler, levenshtein, name_similarity, token_set_ratio, typo_tolerant_tokens,
+};
 use super::normalize;
 
 /// A record as the matcher sees it, before normalisation (what a customer or a draft holds).
@@ -294,14 +296,13 @@ fn score_ordered(a: &Profile, b: &Profile, model: &Model) -> MatchScore {
         person_names(a, b, model, &mut push);
     } else if !a.name.is_empty() && !b.name.is_empty() {
         let joined = |p: &Profile| p.name.join(" ");
-        let set = name_similarity(&a.name, &b.name);
-        let jw = jaro_winkler(&joined(a), &joined(b));
+        // Words, not characters: Jaro-Winkler rewards a shared start, and for companies a
+        // shared start with another syllable is usually another company.
         let (similarity, rule) = if a.name == b.name {
             (1.0, "exact")
-        } else if set >= jw {
-            (set, "token_set")
         } else {
-            (jw, "jaro_winkler")
+            typo_tolerant_tokens(&a.name, &b.name)
+                .unwrap_or_else(|| (name_similarity(&a.name, &b.name), "token_set"))
         };
         push("name", joined(a), joined(b), similarity, rule, &model.name);
     }
