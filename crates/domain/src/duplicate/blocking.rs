@@ -53,7 +53,7 @@ pub fn keys(profile: &Profile) -> Vec<String> {
         // The word that names the company (the longest that is not "consulting" or the
         // like), and that word with any one letter out, so one typo anywhere in it still
         // meets the original.
-        let telling = |t: &&String| t.chars().count() >= 4 && !normalize::is_generic_word(t);
+        let telling = |t: &&String| t.chars().count() >= 3 && !normalize::is_generic_word(t);
         let longest = |x: &&String, y: &&String| x.len().cmp(&y.len()).then_with(|| y.cmp(x));
         let word = profile
             .name
@@ -76,7 +76,7 @@ pub fn keys(profile: &Profile) -> Vec<String> {
 fn deletions(word: &str) -> Vec<String> {
     let chars: Vec<char> = word.chars().collect();
     let mut out = vec![word.to_owned()];
-    if chars.len() >= 5 {
+    if chars.len() >= 4 {
         out.extend((0..chars.len()).map(|skip| {
             chars
                 .iter()

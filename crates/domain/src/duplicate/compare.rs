@@ -74,7 +74,7 @@ pub fn name_similarity(a: &[String], b: &[String]) -> f64 {
 }
 
 /// Company names a typo per word apart: every word of the shorter name meets its own word of
-/// the other, equal or (4 letters and up) one edit away (a letter dropped, added or changed, or
+/// the other, equal or (either of 4 letters and up) one edit away (a letter dropped, added or changed, or
 /// two swapped). Equal words count 1, typo'd ones 0.95, and words only the longer name has are
 /// discounted as in [`name_similarity`]; with the rule, `typo` if any word needed one. `None`
 /// when some word has no partner: "gicor" against "gicorka" is another word, not a typo, though
@@ -106,8 +106,7 @@ pub fn typo_tolerant_tokens(a: &[String], b: &[String]) -> Option<(f64, &'static
     for word in unmatched {
         let partner = long.iter().enumerate().position(|(i, w)| {
             !used[i]
-                && word.chars().count() >= 4
-                && w.chars().count() >= 4
+                && word.chars().count().max(w.chars().count()) >= 4
                 && strsim::osa_distance(word, w) == 1
         })?;
         used[partner] = true;
@@ -155,6 +154,10 @@ mod tests {
         assert!((inside - 0.925).abs() < 1e-9 && rule == "token_set");
         assert_eq!(sim("gicorka consulting", "gicor consulting"), None);
         assert_eq!(sim("abc", "abd"), None);
+        assert_eq!(
+            sim("acm analytics", "acme analytics"),
+            Some((0.975, "typo"))
+        );
         assert_eq!(
             sim("garyagarwex capital", "garyargarwex capitla"),
             Some((0.95, "typo"))

@@ -350,6 +350,7 @@ mod tests {
             ("Torzenbel Media GmbH", "Toreznbel Media GmbH"),
             ("Joalcor", "Jolcor"),
             ("Falorosdor Robotics, GmbH", "Fallorosdor Robotics Corp"),
+            ("Acme Analytics GmbH", "Acm Analytics GmbH"),
         ] {
             assert!(shares(&company(x), &company(y)), "{x} / {y}");
         }

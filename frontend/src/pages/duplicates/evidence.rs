@@ -49,7 +49,7 @@ pub fn field_label(field: &str) -> String {
 pub fn rule_label(rule: &str) -> String {
     match rule {
         "exact" => "The same".to_owned(),
-        "jaro_winkler" => "Similar spelling".to_owned(),
+        "jaro_winkler" | "typo" => "Similar spelling".to_owned(),
         "token_set" => "Same words, in another order or with others".to_owned(),
         "nickname" => "A nickname of the same name".to_owned(),
         "swapped" => "First and last name swapped".to_owned(),
@@ -63,13 +63,15 @@ pub fn rule_label(rule: &str) -> String {
         "registrable_domain" => "The same domain".to_owned(),
         "different" => "Different".to_owned(),
         "one_sided" => "Only one of them has it".to_owned(),
+        "common_name" => "A common name: sharing it says less".to_owned(),
+        "different_number" => "Same provider, another numbered mailbox".to_owned(),
         other => format::humanize(other),
     }
 }
 
 /// Whether a row agrees fully, differs, or is one-sided (a class for the stylesheet).
 fn row_class(evidence: &MatchEvidence) -> &'static str {
-    if evidence.rule == "one_sided" {
+    if evidence.rule == "one_sided" || evidence.rule == "common_name" {
         "is-one-sided"
     } else if evidence.similarity >= 1.0 {
         "is-same"
@@ -80,7 +82,7 @@ fn row_class(evidence: &MatchEvidence) -> &'static str {
 
 /// One side's value: a one-sided row only says whether that side has the field.
 fn value_text(evidence: &MatchEvidence, value: &str) -> String {
-    if evidence.rule == "one_sided" {
+    if evidence.rule == "one_sided" || evidence.rule == "common_name" {
         if value.is_empty() { "—" } else { "Given" }.to_owned()
     } else if value.is_empty() {
         "—".to_owned()
