@@ -182,6 +182,15 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) -> Result<()> {
+        // A reactive page may render the element anew between finding and clicking it (a
+        // live scan's progress arriving): then it is found again.
+        for _ in 0..3 {
+            match self.find(css).await?.click().await {
+                Ok(_) => return Ok(()),
+                Err(e) if e.to_string().contains("stale element") => continue,
+                Err(e) => return Err(e).with_context(|| format!("click {css}")),
+            }
+        }
         self.find(css)
             .await?
             .click()
