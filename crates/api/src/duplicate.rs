@@ -14,10 +14,10 @@ use tenure_api_types::{
     DuplicateCluster, DuplicateClusterList, DuplicatePairView, DuplicateScanView, DuplicateSide,
     MatchEvidence,
 };
+use tenure_domain::duplicate::blocking::count_name;
 use tenure_domain::duplicate::score::COMMON_NAME;
 use tenure_domain::duplicate::{Evidence, Model, Profile, Thresholds, score};
 use tenure_domain::ids::OrganizationId;
-use tenure_store::duplicate::count_name;
 use tenure_store::duplicate::pairs::PairRecord;
 use tenure_store::duplicate::scan::{CandidatePairs, ScanRecord, ScoredPair, status};
 use tenure_store::{Store, StoreError};

@@ -199,3 +199,25 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::{SubsecRound, Utc};
     Utc::now().trunc_subsecs(6)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn only_hosts_on_this_machine_count_as_loopback() {
+        for host in [
+            "localhost",
+            "127.0.0.1",
+            "127.0.0.53",
+            "::1",
+            "[::1]",
+            "/var/run/postgresql",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in ["db.internal", "10.0.0.5", "postgres", "::2", ""] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+}

@@ -10,6 +10,8 @@
 //! block is too common to compare, and its block's size is how common the name is (the
 //! scorer's common-name discount). A scan skips blocks over its cap.
 
+use std::collections::HashMap;
+
 use super::normalize;
 use super::score::Profile;
 
@@ -100,6 +102,13 @@ pub fn frequency_key(profile: &Profile) -> Option<String> {
         ));
     }
     (!profile.name.is_empty()).then(|| format!("f:{}", name_key(profile)))
+}
+
+/// Tells a profile how common its name is, from the organisation's namesake counts by
+/// [`frequency_key`] (a name missing from them is borne by one).
+pub fn count_name(profile: &mut Profile, counts: &HashMap<String, u32>) {
+    profile.name_count =
+        frequency_key(profile).map_or(0, |key| counts.get(&key).copied().unwrap_or(1));
 }
 
 /// The key a sorted-neighbourhood pass orders by: the name's tokens sorted and joined (people:

@@ -189,12 +189,6 @@ pub(crate) async fn name_counts(
         .collect())
 }
 
-/// Tells a profile how common its name is in the organisation (`counts` from [`name_counts`]).
-pub fn count_name(profile: &mut Profile, counts: &HashMap<String, u32>) {
-    profile.name_count =
-        blocking::frequency_key(profile).map_or(0, |key| counts.get(&key).copied().unwrap_or(1));
-}
-
 /// Rewrites the blocking keys of `ids` from their current data, in the caller's transaction
 /// (a deleted customer keeps none).
 pub(crate) async fn refresh_match_keys(
@@ -379,12 +373,12 @@ impl Store {
         keys.dedup();
         let counts = name_counts(&self.db, org, Some(&keys)).await?;
         // A new record being typed is one more bearer of its name.
-        count_name(&mut profile, &counts);
+        blocking::count_name(&mut profile, &counts);
         if exclude.is_none() && profile.name_count > 0 {
             profile.name_count += 1;
         }
         for p in profiles.values_mut() {
-            count_name(p, &counts);
+            blocking::count_name(p, &counts);
         }
         // A draft is incomplete by nature: what it lacks is not held against a candidate.
         let model = Model::for_draft();

@@ -408,7 +408,7 @@ impl Store {
     }
 
     /// How many live customers bear each name borne by two or more (see
-    /// [`super::count_name`]).
+    /// [`tenure_domain::duplicate::blocking::count_name`]).
     pub async fn duplicate_name_counts(
         &self,
         org: OrganizationId,
