@@ -25,7 +25,7 @@ use tenure_store::Store;
 use tenure_store::customer::{CustomerFilter, Paging};
 use tenure_store::user::NewUser;
 
-const USAGE: &str = "usage: tenure-bench directory|timeline|import|duplicates --database-url URL --customers N [--activities N] [--create-database] [--iterations N]";
+const USAGE: &str = "usage: tenure-bench directory|timeline|import|duplicates --database-url URL --customers N [--activities N] [--create-database] [--iterations N] [--in-memory]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scenario {
@@ -45,6 +45,8 @@ struct Options {
     customers: u64,
     create_database: bool,
     iterations: usize,
+    /// Duplicates only: block and score in memory, without a database (the quality loop).
+    in_memory: bool,
 }
 
 fn parse_args() -> anyhow::Result<Options> {
@@ -63,6 +65,7 @@ fn parse_args() -> anyhow::Result<Options> {
         customers: 100_000,
         create_database: false,
         iterations: 200,
+        in_memory: false,
     };
     while let Some(flag) = args.next() {
         match flag.as_str() {
@@ -83,10 +86,11 @@ fn parse_args() -> anyhow::Result<Options> {
                     .parse()?
             }
             "--create-database" => options.create_database = true,
+            "--in-memory" => options.in_memory = true,
             other => bail!("unknown argument {other}\n{USAGE}"),
         }
     }
-    if options.database_url.is_empty() {
+    if options.database_url.is_empty() && !(options.in_memory && scenario == Scenario::Duplicates) {
         bail!("--database-url is required\n{USAGE}");
     }
     Ok(options)
@@ -124,6 +128,10 @@ pub(crate) fn row(name: &str, layer: &str, f: &Figures) {
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let options = parse_args()?;
+    if options.in_memory {
+        duplicates::run_in_memory(options.customers);
+        return Ok(());
+    }
     if options.create_database {
         let (server, name) = options
             .database_url

@@ -6,6 +6,10 @@
 //! - people: the start of the family name with the given name's initial, in both orders (so
 //!   swapped names meet), and the family name with each one letter out, with the initial.
 //!
+//! And keys that do not read the name at all, so a misspelt or common name still meets its
+//! twin: a person's birth date with the initials (a date alone is shared by dozens in a big
+//! base), and the building an address names ([`normalize::building`]).
+//!
 //! The exact full name is a key too ([`frequency_key`]): it blocks namesakes whose coarser name
 //! block is too common to compare, and its block's size is how common the name is (the
 //! scorer's common-name discount). A scan skips blocks over its cap.
@@ -16,11 +20,12 @@ use super::normalize;
 use super::score::Profile;
 
 /// The definition of the keys: raised whenever [`keys`] files records differently, so stored
-/// keys built by an older one are rebuilt. 2: exact names, deletion neighbourhoods.
-pub const VERSION: i32 = 2;
+/// keys built by an older one are rebuilt. 2: exact names, deletion neighbourhoods. 3: birth
+/// dates and buildings.
+pub const VERSION: i32 = 3;
 
 /// The keys of one record, each prefixed with its kind (`e:`, `p:`, `d:`, `t:`, `f:`, `n:`,
-/// `w:`, `pn:`, `pd:`), without repeats.
+/// `w:`, `pn:`, `pd:`, `b:`, `a:`), without repeats.
 pub fn keys(profile: &Profile) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     keys.extend(profile.emails.iter().map(|e| format!("e:{e}")));
@@ -32,6 +37,9 @@ pub fn keys(profile: &Profile) -> Vec<String> {
         keys.push(format!("t:{tax}"));
     }
     keys.extend(frequency_key(profile));
+    if let Some(building) = &profile.building {
+        keys.push(format!("a:{building}"));
+    }
     let prefix = |s: &str, n: usize| s.chars().take(n).collect::<String>();
     if profile.person {
         if let (Some(first), Some(last)) = (&profile.first, &profile.last) {
@@ -46,6 +54,18 @@ pub fn keys(profile: &Profile) -> Vec<String> {
             );
         } else if let Some(only) = profile.last.as_ref().or(profile.first.as_ref()) {
             keys.push(format!("pn:{}:", prefix(only, 4)));
+        }
+        // With both initials in sorted order, so swapped names still meet: a date with one
+        // initial filed Maria Brown with Maria O'Brien born the same day, and a million
+        // customers hold thousands of such strangers.
+        if let Some(born) = profile.birth_date {
+            let mut initials: Vec<String> = [&profile.first, &profile.last]
+                .into_iter()
+                .flatten()
+                .map(|name| prefix(name, 1))
+                .collect();
+            initials.sort();
+            keys.push(format!("b:{born}:{}", initials.concat()));
         }
     } else if !profile.name.is_empty() {
         let mut sorted: Vec<&str> = profile.name.iter().map(String::as_str).collect();

@@ -302,6 +302,25 @@ pub fn address(line: &str) -> Vec<String> {
         .collect()
 }
 
+/// The building an address names, from its normalised tokens: the postal code with the house
+/// number (`"25152:541"`), or without a postal code the number with the street's longest word
+/// (`"541:almijo"`). None without a house number: a street alone is too wide a block.
+pub fn building(address: &[String], postal: Option<&str>) -> Option<String> {
+    let number = address
+        .iter()
+        .find(|t| t.starts_with(|c: char| c.is_ascii_digit()))?;
+    match postal {
+        Some(postal) => Some(format!("{postal}:{number}")),
+        None => {
+            let street = address
+                .iter()
+                .filter(|t| t.chars().all(char::is_alphabetic) && t.chars().count() >= 3)
+                .max_by(|x, y| x.len().cmp(&y.len()).then_with(|| y.cmp(x)))?;
+            Some(format!("{number}:{street}"))
+        }
+    }
+}
+
 /// A tax or registration id: letters and digits only, upper-case ("DE 123.456.789" ->
 /// DE123456789).
 pub fn tax_id(raw: &str) -> Option<String> {
@@ -423,6 +442,31 @@ mod tests {
         );
         assert_eq!(address("Hauptstraße 3"), words(&["hauptstrasse", "3"]));
         assert_eq!(address(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_building_is_its_postal_code_and_house_number_or_its_number_and_street() {
+        let building_of = |line: &str, postal: Option<&str>| building(&address(line), postal);
+        assert_eq!(
+            building_of("541 Almijo Avenue", Some("25152")),
+            Some("25152:541".to_owned())
+        );
+        // The street written another way, or misspelt, is the same building.
+        assert_eq!(
+            building_of("541 Almjio Ave", Some("25152")),
+            building_of("541 Almijo Avenue", Some("25152"))
+        );
+        assert_eq!(
+            building_of("Hauptstraße 3", None),
+            Some("3:hauptstrasse".to_owned())
+        );
+        assert_eq!(
+            building_of("12b Main St", None),
+            Some("12b:main".to_owned())
+        );
+        // No number, no building: a whole street is no block.
+        assert_eq!(building_of("Main Street", Some("10001")), None);
+        assert_eq!(building_of("", None), None);
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub struct Profile {
     pub phones: Vec<String>,
     pub domain: Option<String>,
     pub address: Vec<String>,
+    /// The building the address names, for blocking: the postal code with the house number
+    /// (or, without a postal code, the number with the street's name), so a typo in the
+    /// street or a different way of writing it still meets.
+    pub building: Option<String>,
     pub tax_id: Option<String>,
     /// How many customers of the organisation bear this exact name ([`super::blocking::frequency_key`]);
     /// set by whoever knows the base, 0 when unknown. Sharing a common name is weak evidence.
@@ -115,11 +119,16 @@ impl Profile {
             .as_deref()
             .map(normalize::address)
             .unwrap_or_default();
-        if let Some(postal) = input.postal_code.as_deref() {
-            let postal: String = crate::search::fold(postal).split(' ').collect();
-            if !postal.is_empty() && !address.is_empty() {
-                address.push(postal);
-            }
+        let postal: Option<String> = input
+            .postal_code
+            .as_deref()
+            .map(|p| crate::search::fold(p).split(' ').collect())
+            .filter(|p: &String| !p.is_empty());
+        let building = normalize::building(&address, postal.as_deref());
+        if let Some(postal) = postal
+            && !address.is_empty()
+        {
+            address.push(postal);
         }
         Profile {
             person,
@@ -140,6 +149,7 @@ impl Profile {
             phones,
             domain,
             address,
+            building,
             tax_id: input.tax_id.as_deref().and_then(normalize::tax_id),
             name_count: 0,
         }

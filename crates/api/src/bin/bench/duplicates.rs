@@ -19,6 +19,10 @@ use tenure_store::Store;
 use tenure_store::duplicate::fixture::FixtureCustomer;
 use uuid::Uuid;
 
+#[path = "duplicates_memory.rs"]
+mod memory;
+pub use memory::run_in_memory;
+
 const SYLLABLES: &[&str] = &[
     "ka", "lo", "mi", "ra", "ten", "vo", "zu", "bel", "cor", "dan", "fen", "gar", "hol", "jin",
     "kor", "lum", "mar", "nor", "pel", "quin", "ros", "sil", "tor", "ul", "ven", "wex", "yar",
@@ -135,6 +139,11 @@ struct Generator {
     /// Company words already given to an entity: two companies never share a name word, so
     /// the labels stay true (a real base has namesakes among people, which the lists give).
     used: HashSet<String>,
+    /// Mailboxes and phone numbers already given: like a company word, each belongs to one
+    /// entity. Drawn freely, a million records' random numbers collide by the ten thousand
+    /// (two different Chen Smiths at chen.smith455@gmail.com), which labels as different two
+    /// records that every CRM, and every person, would call one.
+    taken: HashSet<String>,
 }
 
 impl Generator {
@@ -158,14 +167,39 @@ impl Generator {
     }
 
     fn phone(&mut self) -> String {
-        let area = *self.pick(AREAS);
-        let exchange = loop {
-            let e = self.rng.random_range(200..1000);
-            if e != 555 && e % 100 != 11 {
-                break e;
+        loop {
+            let area = *self.pick(AREAS);
+            let exchange = loop {
+                let e = self.rng.random_range(200..1000);
+                if e != 555 && e % 100 != 11 {
+                    break e;
+                }
+            };
+            let phone = format!("+1{area}{exchange}{:04}", self.rng.random_range(0..10_000));
+            if self.taken.insert(phone.clone()) {
+                return phone;
             }
-        };
-        format!("+1{area}{exchange}{:04}", self.rng.random_range(0..10_000))
+        }
+    }
+
+    /// A personal mailbox nobody else has: first.last plus a number (wider once the short
+    /// numbers of a common name are taken).
+    fn personal_email(&mut self, first: &str, last: &str) -> String {
+        let local = format!(
+            "{}.{}",
+            first.to_lowercase(),
+            tenure_domain::search::fold(last).replace(' ', "")
+        );
+        let mut top = 999;
+        loop {
+            // Dots do not tell gmail mailboxes apart, so neither may they here.
+            let number = self.rng.random_range(1..top);
+            let email = format!("{local}{number}@gmail.com");
+            if self.taken.insert(email.replace('.', "")) {
+                return email;
+            }
+            top = (top * 2).min(1_000_000);
+        }
     }
 
     fn entity(&mut self) -> Entity {
@@ -195,14 +229,7 @@ impl Generator {
                 )
                 .unwrap_or_default()
             });
-            let email = self.chance(0.8).then(|| {
-                format!(
-                    "{}.{}{}@gmail.com",
-                    first.to_lowercase(),
-                    tenure_domain::search::fold(&last).replace(' ', ""),
-                    self.rng.random_range(1..999)
-                )
-            });
+            let email = self.chance(0.8).then(|| self.personal_email(first, &last));
             let phone = self.chance(0.5).then(|| self.phone());
             Entity {
                 person,
@@ -379,6 +406,7 @@ fn generate(total: u64) -> Fixture {
     let mut g = Generator {
         rng: StdRng::seed_from_u64(7),
         used: HashSet::new(),
+        taken: HashSet::new(),
     };
     let mut customers = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
     let mut truth = HashSet::new();
