@@ -206,6 +206,7 @@ struct Customer {
     kind: String,
     first_name: Option<String>,
     last_name: Option<String>,
+    email: Option<String>,
     domain: Option<String>,
     country: Option<String>,
     currency: String,
@@ -290,7 +291,7 @@ impl Store {
         let backend = self.db.get_database_backend();
         let customers = Customer::find_by_statement(stmt(
             backend,
-            "SELECT id, kind, first_name, last_name, domain, country, currency, mrr_minor, status, customer_since FROM customers WHERE organization_id = ? AND deleted_at IS NULL ORDER BY customer_code",
+            "SELECT id, kind, first_name, last_name, email, domain, country, currency, mrr_minor, status, customer_since FROM customers WHERE organization_id = ? AND deleted_at IS NULL ORDER BY customer_code",
             vec![org.as_uuid().into()],
         ))
         .all(&self.db)
@@ -452,12 +453,18 @@ impl Store {
                         pick(&mut rng, LAST).to_owned(),
                     )
                 };
-                let email = format!(
-                    "{}.{}{}@{domain}",
-                    tenure_domain::search::fold(&first).replace(' ', ""),
-                    tenure_domain::search::fold(&last).replace([' ', '-'], ""),
-                    if i > 0 { i.to_string() } else { String::new() }
-                );
+                // A person is their own contact, at their own address; a company's people are
+                // at its domain. Namesakes at one made-up mailbox would all look like one
+                // person to duplicate matching (they chained 600 demo customers into a cluster).
+                let email = match (&c.email, c.kind == "person") {
+                    (Some(own), true) => own.clone(),
+                    _ => format!(
+                        "{}.{}{}@{domain}",
+                        tenure_domain::search::fold(&first).replace(' ', ""),
+                        tenure_domain::search::fold(&last).replace([' ', '-'], ""),
+                        if i > 0 { i.to_string() } else { String::new() }
+                    ),
+                };
                 let (title, department) = pick(&mut rng, TITLES);
                 let role = match i {
                     0 => "decision_maker",
@@ -472,7 +479,9 @@ impl Store {
                     first.into(),
                     last.into(),
                     email.into(),
-                    format!("+1415555{:04}", rng.random_range(0..10_000)).into(),
+                    // One number per contact (up to four per customer): random ones collided
+                    // by the hundred, and a shared phone reads as the same customer.
+                    format!("+1415555{:04}", (n * 4 + i) % 10_000).into(),
                     title.into(),
                     department.into(),
                     role.into(),
