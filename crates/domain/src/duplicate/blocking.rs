@@ -4,7 +4,9 @@
 //! - companies: the first four letters of the first two name tokens in sorted order, and the
 //!   word that names the company with each one letter out (a deletion neighbourhood);
 //! - people: the start of the family name with the given name's initial, in both orders (so
-//!   swapped names meet), and the family name with each one letter out, with the initial.
+//!   swapped names meet), the family name with each one letter out, with the initial, and
+//!   how the family name sounds with how the given name starts to sound (Double Metaphone:
+//!   "Catherine Christensen" meets "Katherine Kristensen", whose every letter key differs).
 //!
 //! And keys that do not read the name at all, so a misspelt or common name still meets its
 //! twin: a person's birth date with the initials (a date alone is shared by dozens in a big
@@ -21,11 +23,11 @@ use super::score::Profile;
 
 /// The definition of the keys: raised whenever [`keys`] files records differently, so stored
 /// keys built by an older one are rebuilt. 2: exact names, deletion neighbourhoods. 3: birth
-/// dates and buildings.
+/// dates, buildings and how family names sound.
 pub const VERSION: i32 = 3;
 
 /// The keys of one record, each prefixed with its kind (`e:`, `p:`, `d:`, `t:`, `f:`, `n:`,
-/// `w:`, `pn:`, `pd:`, `b:`, `a:`), without repeats.
+/// `w:`, `pn:`, `pd:`, `pm:`, `b:`, `a:`), without repeats.
 pub fn keys(profile: &Profile) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     keys.extend(profile.emails.iter().map(|e| format!("e:{e}")));
@@ -51,6 +53,17 @@ pub fn keys(profile: &Profile) -> Vec<String> {
                 deletions(last)
                     .into_iter()
                     .map(|variant| format!("pd:{variant}:{initial}")),
+            );
+            // A spelling heard over the phone: the family name's sound, with the given
+            // name's first sound (C and K of Catherine and Katherine are one).
+            let sounded = normalize::sounds(first)
+                .first()
+                .map(|code| prefix(code, 1))
+                .unwrap_or(initial);
+            keys.extend(
+                normalize::sounds(last)
+                    .into_iter()
+                    .map(|code| format!("pm:{code}:{sounded}")),
             );
         } else if let Some(only) = profile.last.as_ref().or(profile.first.as_ref()) {
             keys.push(format!("pn:{}:", prefix(only, 4)));
@@ -131,8 +144,8 @@ pub fn count_name(profile: &mut Profile, counts: &HashMap<String, u32>) {
         frequency_key(profile).map_or(0, |key| counts.get(&key).copied().unwrap_or(1));
 }
 
-/// The key a sorted-neighbourhood pass orders by: the name's tokens sorted and joined (people:
-/// family name, then given name), so near-identical names sort next to each other.
+/// A name as one string, word order aside: its tokens sorted and joined (people: family name,
+/// then given name). What the exact-name key ([`frequency_key`]) files a company under.
 pub fn name_key(profile: &Profile) -> String {
     if profile.person {
         return [profile.last.as_deref(), profile.first.as_deref()]

@@ -358,6 +358,15 @@ mod tests {
             &company("Pelyartor Consulting"),
             &company("Torzenbel Consulting")
         ));
+        // People: a name spelt as it sounds, two or more letters apart.
+        assert!(shares(
+            &person("Catherine", "Christensen"),
+            &person("Katherine", "Kristensen")
+        ));
+        assert!(!shares(
+            &person("Catherine", "Christensen"),
+            &person("Oscar", "Kristensen")
+        ));
         // People: a typo early in the family name.
         assert!(shares(
             &person("Maria", "Johnson"),

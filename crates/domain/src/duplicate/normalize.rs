@@ -245,6 +245,18 @@ pub fn last_name(name: &str) -> Option<String> {
     (!joined.is_empty()).then_some(joined)
 }
 
+/// How a name sounds: its Double Metaphone codes (the primary and, when the name can be
+/// pronounced two ways, the alternate), at most six letters each. Spellings of one name heard
+/// over the phone share one: "Christensen" and "Kristensen" (two edits apart, so no
+/// one-letter-out key joins them), "Catherine" and "Katherine", "Schmidt" and "Smith".
+pub fn sounds(name: &str) -> Vec<String> {
+    let codes = rphonetic::DoubleMetaphone::new(Some(6)).double_metaphone(name);
+    let mut out = vec![codes.primary(), codes.alternate()];
+    out.retain(|code| !code.is_empty());
+    out.dedup();
+    out
+}
+
 /// An email address for comparison: lower-case; for gmail-like providers (which ignore them)
 /// without dots and `+tag` in the local part, on one domain. Other providers' local parts are
 /// kept as written, since dots and tags may be significant there. `None` if not an address.
@@ -442,6 +454,24 @@ mod tests {
         );
         assert_eq!(address("Hauptstraße 3"), words(&["hauptstrasse", "3"]));
         assert_eq!(address(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn names_that_sound_alike_share_a_code() {
+        let share = |a: &str, b: &str| sounds(a).iter().any(|code| sounds(b).contains(code));
+        for (a, b) in [
+            ("christensen", "kristensen"),
+            ("catherine", "katherine"),
+            ("schmidt", "smith"),
+            ("philips", "fillips"),
+            ("nguyen", "nguen"),
+        ] {
+            assert!(share(a, b), "{a} / {b}: {:?} {:?}", sounds(a), sounds(b));
+        }
+        assert!(!share("smith", "jones"));
+        assert_eq!(sounds(""), Vec::<String>::new());
+        // Non-Latin names arrive folded to ASCII; a name with no letters has no sound.
+        assert_eq!(sounds("1234"), Vec::<String>::new());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `tenure-bench duplicates`: a labelled duplicate benchmark of our own. A generator makes
 //! realistic companies and people (invented names from syllables, so the name space is large;
 //! people's names from common lists, so namesakes happen), then near-duplicates of a fifth of
-//! them with typos, swapped tokens, legal-suffix and nickname variants, reformatted websites
+//! them with typos, respellings, swapped tokens, legal-suffix and nickname variants, reformatted websites
 //! and emails, and fields dropped, knowing which records are the same entity. It loads them,
 //! runs a full scan as the server would, and prints the scan's time, peak RSS, blocking
 //! efficiency, precision / recall / F1 at both thresholds, and the real-time check's latency.
@@ -299,6 +299,44 @@ impl Generator {
         chars.into_iter().collect()
     }
 
+    /// The name spelt another way it could sound ("ph" for "f", "k" for a hard "c", "y" for
+    /// "i", ...), as when it was taken down over the phone.
+    fn respell(&mut self, s: &str) -> String {
+        const SOUNDS: &[(&str, &str)] = &[
+            ("ph", "f"),
+            ("f", "ph"),
+            ("ch", "k"),
+            ("c", "k"),
+            ("k", "c"),
+            ("y", "i"),
+            ("i", "y"),
+            ("x", "ks"),
+            ("qu", "kw"),
+            ("sch", "sh"),
+            ("ee", "ea"),
+            ("th", "t"),
+            ("ll", "l"),
+            ("l", "ll"),
+            ("tt", "t"),
+            ("ou", "u"),
+        ];
+        let lower = s.to_lowercase();
+        let options: Vec<(usize, &str, &str)> = SOUNDS
+            .iter()
+            .flat_map(|(from, to)| lower.match_indices(from).map(move |(i, _)| (i, *from, *to)))
+            .collect();
+        if options.is_empty() {
+            return s.to_owned();
+        }
+        let (at, from, to) = options[self.rng.random_range(0..options.len())];
+        let spelt = format!("{}{to}{}", &lower[..at], &lower[at + from.len()..]);
+        let mut chars = spelt.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+            .unwrap_or_default()
+    }
+
     /// The entity as one record; `variant` perturbs it as a duplicate would be.
     fn record(&mut self, e: &Entity, variant: bool) -> FixtureCustomer {
         let keep = |g: &mut Generator, p: f64| !variant || g.chance(p);
@@ -320,6 +358,12 @@ impl Generator {
             }
             if variant && self.chance(0.1) {
                 first = self.typo(&first);
+            }
+            if variant && self.chance(0.05) {
+                last = self.respell(&last);
+            }
+            if variant && self.chance(0.05) {
+                first = self.respell(&first);
             }
             if variant && self.chance(0.08) {
                 std::mem::swap(&mut first, &mut last);
