@@ -116,23 +116,23 @@ const TITLES: &[(&str, &str)] = &[
     ("CTO", "Engineering"),
     ("Office Manager", "Administration"),
 ];
-/// (country, city, region, postal code, street)
+/// (country, city, region, postal code, street line with `#` for the house number)
 const PLACES: &[(&str, &str, &str, &str, &str)] = &[
-    ("US", "San Francisco", "CA", "94105", "500 Howard St"),
+    ("US", "San Francisco", "CA", "94105", "# Howard St"),
     (
         "GB",
         "London",
         "Greater London",
         "SW1A 1AA",
-        "10 Whitehall Pl",
+        "# Whitehall Pl",
     ),
-    ("DE", "Berlin", "Berlin", "10115", "Invalidenstraße 117"),
-    ("FR", "Paris", "Île-de-France", "75008", "8 Rue Royale"),
-    ("CA", "Toronto", "ON", "M5V 2T6", "100 King St W"),
-    ("AU", "Sydney", "NSW", "2000", "1 Martin Pl"),
-    ("JP", "Tokyo", "Tokyo", "100-0001", "1-1 Chiyoda"),
-    ("NL", "Amsterdam", "Noord-Holland", "1012 AB", "Damrak 1"),
-    ("ES", "Madrid", "Madrid", "28013", "Gran Vía 1"),
+    ("DE", "Berlin", "Berlin", "10115", "Invalidenstraße #"),
+    ("FR", "Paris", "Île-de-France", "75008", "# Rue Royale"),
+    ("CA", "Toronto", "ON", "M5V 2T6", "# King St W"),
+    ("AU", "Sydney", "NSW", "2000", "# Martin Pl"),
+    ("JP", "Tokyo", "Tokyo", "100-0001", "1-# Chiyoda"),
+    ("NL", "Amsterdam", "Noord-Holland", "1012 AB", "Damrak #"),
+    ("ES", "Madrid", "Madrid", "28013", "Gran Vía #"),
     ("SE", "Stockholm", "Stockholm", "111 22", "Drottninggatan 1"),
     ("BR", "São Paulo", "SP", "01310-100", "Av. Paulista 1000"),
     ("IN", "Mumbai", "MH", "400001", "1 Marine Dr"),
@@ -479,9 +479,10 @@ impl Store {
                     first.into(),
                     last.into(),
                     email.into(),
-                    // One number per contact (up to four per customer): random ones collided
-                    // by the hundred, and a shared phone reads as the same customer.
-                    format!("+1415555{:04}", (n * 4 + i) % 10_000).into(),
+                    // One number per contact (up to four per customer), above the 2,000 the
+                    // customers' own numbers take: random ones collided by the hundred, and a
+                    // shared phone reads as the same customer.
+                    format!("+1415555{:04}", 2_001 + (n * 4 + i) % 7_999).into(),
                     title.into(),
                     department.into(),
                     role.into(),
@@ -502,6 +503,9 @@ impl Store {
                 .find(|p| Some(p.0) == c.country.as_deref())
                 .copied()
                 .unwrap_or(PLACES[0]);
+            // Each customer at its own number: one address for a whole country made every
+            // pair of its customers agree on it, which duplicate matching counts as evidence.
+            let line = place.4.replace('#', &(1 + (n * 37) % 2000).to_string());
             for (kind, label) in [("billing", "Head office"), ("shipping", "Warehouse")] {
                 if kind == "shipping" && !rng.random_ratio(2, 5) {
                     continue;
@@ -512,7 +516,7 @@ impl Store {
                     c.id.into(),
                     kind.into(),
                     label.into(),
-                    place.4.into(),
+                    line.clone().into(),
                     place.1.into(),
                     place.2.into(),
                     place.3.into(),
