@@ -8,6 +8,7 @@
 pub mod blocking;
 pub mod cluster;
 pub mod compare;
+pub mod estimate;
 mod nicknames;
 pub mod normalize;
 pub mod score;

@@ -12,7 +12,10 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use tenure_domain::duplicate::blocking::{count_name, frequency_key, keys};
+use tenure_domain::duplicate::estimate::{FIELDS, LEVELS, Observation, Sample, estimate};
 use tenure_domain::duplicate::{Model, Profile, Thresholds, score};
 use tenure_store::duplicate::BLOCK_CAP;
 use uuid::Uuid;
@@ -85,6 +88,7 @@ pub fn run_in_memory(total: u64) {
         &model,
         thresholds.medium,
     );
+    compare_estimated(&fixture, &profiles, &pairs, &model);
 }
 
 /// Every customer's profile, with its namesake count as the store would count it.
@@ -258,5 +262,68 @@ fn diagnose(
             describe(p.0),
             describe(p.1)
         );
+    }
+}
+
+/// The same pairs weighed by m and u estimated from the base itself (EM), for comparison.
+fn compare_estimated(fixture: &Fixture, profiles: &[Profile], pairs: &[Pair], model: &Model) {
+    let started = Instant::now();
+    let observe = |&(a, b): &Pair| {
+        Observation::of(
+            &score(&profiles[a as usize], &profiles[b as usize], model),
+            model,
+        )
+    };
+    let step = (pairs.len() / 1_000_000).max(1);
+    let candidates: Vec<Observation> = pairs.iter().step_by(step).map(observe).collect();
+    let mut rng = StdRng::seed_from_u64(11);
+    let n = profiles.len() as u32;
+    let random: Vec<Observation> = (0..1_000_000)
+        .map(|_| (rng.random_range(0..n), rng.random_range(0..n)))
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| observe(&(a.min(b), a.max(b))))
+        .collect();
+    let estimated = estimate(
+        Sample {
+            candidates: &candidates,
+            weight: step as f64,
+            random: &random,
+            all_pairs: f64::from(n) * (f64::from(n) - 1.0) / 2.0,
+        },
+        200,
+    );
+    println!(
+        "EM over {} candidate and {} random pairs: {} iterations, {:.0} matches expected, prior {:.2} bits; {:.1} s",
+        candidates.len(),
+        random.len(),
+        estimated.iterations,
+        estimated.matches,
+        estimated.model.prior,
+        started.elapsed().as_secs_f64()
+    );
+    for (i, name) in FIELDS.iter().enumerate() {
+        let w: Vec<String> = (0..LEVELS)
+            .map(|l| format!("{:+.1}", estimated.model.weight(i, l)))
+            .collect();
+        println!(
+            "  {name:<10} different / similar / equal: {} bits (m {}, u {})",
+            w.join(" / "),
+            estimated.model.m[i].map(|m| format!("{m:.3}")).join(" "),
+            estimated.model.u[i].map(|u| format!("{u:.2e}")).join(" ")
+        );
+    }
+    let found: Vec<(Uuid, Uuid, f64)> = pairs
+        .iter()
+        .map(|p| {
+            let (x, y) = (
+                fixture.customers[p.0 as usize].id,
+                fixture.customers[p.1 as usize].id,
+            );
+            (x.min(y), x.max(y), estimated.model.probability(&observe(p)))
+        })
+        .collect();
+    println!("with the estimated weights:");
+    for min in [0.1, 0.3, 0.5, 0.7, 0.9] {
+        println!("  {}", quality(&found, &fixture.truth, min));
     }
 }
