@@ -301,19 +301,24 @@ mod tests {
         (candidates, random)
     }
 
+    /// EM over every candidate, to convergence.
+    fn estimated(candidates: &[Observation], random: &[Observation], all_pairs: f64) -> Estimate {
+        estimate(
+            Sample {
+                candidates,
+                weight: 1.0,
+                random,
+                all_pairs,
+            },
+            200,
+        )
+    }
+
     #[test]
     fn em_recovers_m_from_candidates_picked_by_agreement_and_u_from_random_pairs() {
         let truth = truth();
         let (candidates, random) = base(&truth, 4_000, 400_000, 7);
-        let estimate = estimate(
-            Sample {
-                candidates: &candidates,
-                weight: 1.0,
-                random: &random,
-                all_pairs: 404_000.0,
-            },
-            200,
-        );
+        let estimate = estimated(&candidates, &random, 404_000.0);
         assert!(
             (estimate.matches - 4_000.0).abs() < 400.0,
             "matches {}",
@@ -337,15 +342,7 @@ mod tests {
         let mut truth = truth();
         truth.u[0] = [0.99, 0.01, 0.0];
         let (candidates, random) = base(&truth, 4_000, 400_000, 5);
-        let estimate = estimate(
-            Sample {
-                candidates: &candidates,
-                weight: 1.0,
-                random: &random,
-                all_pairs: 404_000.0,
-            },
-            200,
-        );
+        let estimate = estimated(&candidates, &random, 404_000.0);
         let equal_by_chance = random.iter().filter(|o| o.levels[0] == Some(2)).count() as f64
             / random.iter().filter(|o| o.levels[0].is_some()).count() as f64;
         let naive = (estimate.model.m[0][2] / equal_by_chance).log2();
@@ -368,15 +365,7 @@ mod tests {
         let (a, b) = (estimate(sample, 50), estimate(sample, 50));
         assert_eq!(a, b);
         // A field nobody holds still has finite weights (the smoothing's).
-        let none = estimate(
-            Sample {
-                candidates: &[],
-                weight: 1.0,
-                random: &[],
-                all_pairs: 1e5,
-            },
-            50,
-        );
+        let none = estimated(&[], &[], 1e5);
         for i in 0..FIELDS.len() {
             for level in 0..LEVELS {
                 assert!(a.model.weight(i, level).is_finite());
