@@ -80,9 +80,10 @@ fn row_class(evidence: &MatchEvidence) -> &'static str {
     }
 }
 
-/// One side's value: a one-sided row only says whether that side has the field.
+/// One side's value: a one-sided row only says whether that side has the field; a
+/// common-name row says how many bear the name.
 fn value_text(evidence: &MatchEvidence, value: &str) -> String {
-    if evidence.rule == "one_sided" || evidence.rule == "common_name" {
+    if evidence.rule == "one_sided" {
         if value.is_empty() { "—" } else { "Given" }.to_owned()
     } else if value.is_empty() {
         "—".to_owned()
@@ -115,7 +116,8 @@ pub fn EvidenceTable(
         .into_iter()
         .map(|e| {
             let against = e.contribution < 0.0;
-            let matched = if e.rule == "one_sided" {
+            // Neither compares the two values: no similarity to show.
+            let matched = if e.rule == "one_sided" || e.rule == "common_name" {
                 "—".to_owned()
             } else {
                 score_text(e.similarity)
@@ -190,6 +192,9 @@ mod tests {
         let one_sided = evidence("one_sided", 0.0, "(given)", "");
         assert_eq!(value_text(&one_sided, &one_sided.left), "Given");
         assert_eq!(value_text(&one_sided, &one_sided.right), "—");
+        let common = evidence("common_name", 0.0, "24 with this name", "24 with this name");
+        assert_eq!(row_class(&common), "is-one-sided");
+        assert_eq!(value_text(&common, &common.left), "24 with this name");
     }
 
     #[test]
