@@ -159,8 +159,12 @@ async fn create_with_an_error_then_fix_it_then_edit_it() {
         // Submitting empty: the client names the missing field and sends nothing.
         b.click("form.customer-form button[type=submit]").await?;
         b.wait_until("the name error", "document.querySelector('#f-name-error:not([hidden])')").await?;
-        let focused = b.js("return document.activeElement && document.activeElement.id;").await?;
-        ensure!(focused == "f-name", "focus moves to the first bad field, got {focused}");
+        // Focus follows the error's render by a tick: wait for it rather than read it once.
+        b.wait_until(
+            "focus on the first bad field",
+            "document.activeElement && document.activeElement.id === 'f-name'",
+        )
+        .await?;
 
         // A name, and a country the server rejects: its message lands on that field.
         b.fill("#f-name", "Zephyr Test Works").await?;
