@@ -133,9 +133,9 @@ const PLACES: &[(&str, &str, &str, &str, &str)] = &[
     ("JP", "Tokyo", "Tokyo", "100-0001", "1-# Chiyoda"),
     ("NL", "Amsterdam", "Noord-Holland", "1012 AB", "Damrak #"),
     ("ES", "Madrid", "Madrid", "28013", "Gran Vía #"),
-    ("SE", "Stockholm", "Stockholm", "111 22", "Drottninggatan 1"),
-    ("BR", "São Paulo", "SP", "01310-100", "Av. Paulista 1000"),
-    ("IN", "Mumbai", "MH", "400001", "1 Marine Dr"),
+    ("SE", "Stockholm", "Stockholm", "111 22", "Drottninggatan #"),
+    ("BR", "São Paulo", "SP", "01310-100", "Av. Paulista #"),
+    ("IN", "Mumbai", "MH", "400001", "# Marine Dr"),
 ];
 /// (type, subject, outcome, direction)
 const ENGAGEMENTS: &[(&str, &str, &str, &str)] = &[

@@ -7,6 +7,7 @@ use crate::both;
 use crate::harness::{Db, TestApp};
 
 both!(seeded_customers_have_every_tab_filled);
+both!(seeded_strangers_share_no_mailbox_phone_or_address);
 
 async fn json(app: &TestApp, path: &str) -> Value {
     let response = app.get(path, &app.viewer).await;
@@ -102,4 +103,59 @@ async fn seeded_customers_have_every_tab_filled(db: Db) {
         }
     }
     assert!(found, "a three-level family among the first 200 customers");
+}
+
+/// The demo's duplicate queue must open on its planted near-duplicates, not on strangers the
+/// seed gave one contact mailbox, one phone or one street address (which matching reads as
+/// the same customer, and which chained 600 demo customers into one cluster).
+async fn seeded_strangers_share_no_mailbox_phone_or_address(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let org = app.org.id;
+    app.store
+        .bulk_insert_customers(org, 300, 5, &[])
+        .await
+        .expect("customers");
+    app.store
+        .seed_customer_records(org, 5)
+        .await
+        .expect("records");
+    // As the demo does: bulk seeding writes no blocking keys of its own.
+    app.store.rebuild_match_keys(org).await.expect("keys");
+    // Keep even the faintest pair, so any shared value shows up in the queue.
+    let settings = app
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/duplicate-settings",
+            Some(&app.owner),
+            Some(serde_json::json!({"high": 0.9, "medium": 0.01})),
+        )
+        .await;
+    assert_eq!(settings.status(), 200);
+    crate::duplicates::scan(&app, true).await;
+
+    let mut shared = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = json(
+            &app,
+            &format!("/api/v1/duplicates?status=open&limit=200{cursor}"),
+        )
+        .await;
+        for pair in page["items"].as_array().expect("items") {
+            for e in pair["evidence"].as_array().expect("evidence") {
+                let field = e["field"].as_str().unwrap_or_default();
+                if matches!(field, "email" | "phone" | "address") && e["similarity"] == 1.0 {
+                    shared.push(format!(
+                        "{} / {}: {field} {}",
+                        pair["left"]["name"], pair["right"]["name"], e["left"]
+                    ));
+                }
+            }
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert!(shared.is_empty(), "strangers sharing a value: {shared:?}");
 }
