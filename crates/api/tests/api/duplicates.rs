@@ -202,6 +202,50 @@ async fn the_check_finds_a_customer_under_other_spellings_and_explains_why(db: D
     );
 }
 
+both!(a_name_misspelt_past_every_name_key_is_found_at_its_building);
+
+/// Two slips in the word that names a company (letters swapped, one added) escape every key
+/// that reads the name (its first letters, one letter out, the exact name); the building the
+/// address names (postal code and house number) still brings the record to the check.
+async fn a_name_misspelt_past_every_name_key_is_found_at_its_building(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let northwind = app
+        .create(json!({"name": "Northwind Traders", "country": "US"}))
+        .await;
+    let id = northwind["id"].as_str().expect("id").to_owned();
+    let code = northwind["customer_code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let address = app
+        .post(
+            &format!("/api/v1/customers/{id}/addresses"),
+            &app.staff,
+            json!({"kind": "billing", "line1": "12 Harbour Street", "city": "Boston",
+                "postal_code": "02110", "country": "US"}),
+        )
+        .await;
+    assert_eq!(address.status(), 201);
+    let draft = json!({"kind": "company", "name": "Nrothwinde Traders", "country": "US",
+        "address_line1": "12 Harbor St", "postal_code": "02110"});
+    let found = check(&app, &app.staff, draft).await;
+    assert_eq!(codes(&found), vec![code], "{found:?}");
+    let fields: Vec<&str> = found[0]["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert!(
+        fields.contains(&"address") && fields.contains(&"name"),
+        "{fields:?}"
+    );
+    // Another building on the same street is not that record.
+    let elsewhere = json!({"kind": "company", "name": "Nrothwinde Traders", "country": "US",
+        "address_line1": "40 Harbor St", "postal_code": "02110"});
+    assert!(check(&app, &app.staff, elsewhere).await.is_empty());
+}
+
 both!(a_scan_fills_the_review_queue_and_dismissals_are_remembered);
 
 pub(crate) async fn scan(app: &TestApp, full: bool) -> Value {

@@ -359,24 +359,24 @@ mod tests {
             &company("Pelyartor Consulting"),
             &company("Torzenbel Consulting")
         ));
-        // People: a name spelt as it sounds, two or more letters apart.
-        assert!(shares(
-            &person("Catherine", "Christensen"),
-            &person("Katherine", "Kristensen")
-        ));
-        assert!(!shares(
-            &person("Catherine", "Christensen"),
-            &person("Oscar", "Kristensen")
-        ));
-        // People: a typo early in the family name.
-        assert!(shares(
-            &person("Maria", "Johnson"),
-            &person("Maria", "Jonson")
-        ));
-        assert!(!shares(
-            &person("Maria", "Johnson"),
-            &person("Oscar", "Jonson")
-        ));
+        // People: a name spelt as it sounds, two or more letters apart, and a typo early in
+        // the family name; with another given name, a stranger.
+        for ((a_first, a_last), (b_first, b_last), meet) in [
+            (
+                ("Catherine", "Christensen"),
+                ("Katherine", "Kristensen"),
+                true,
+            ),
+            (("Catherine", "Christensen"), ("Oscar", "Kristensen"), false),
+            (("Maria", "Johnson"), ("Maria", "Jonson"), true),
+            (("Maria", "Johnson"), ("Oscar", "Jonson"), false),
+        ] {
+            assert_eq!(
+                shares(&person(a_first, a_last), &person(b_first, b_last)),
+                meet,
+                "{a_first} {a_last} / {b_first} {b_last}"
+            );
+        }
     }
 
     #[test]
@@ -444,6 +444,18 @@ mod tests {
                 &at(company("Yarpelhazu Sollutions"), "684 Venyargi Lane", None)
             )
             .contains(&"a:684:venyargi".to_owned())
+        );
+        // Two slips in the word that names it: only the building joins them (the API test's pair).
+        assert_eq!(
+            shared(
+                &at(
+                    company("Northwind Traders"),
+                    "12 Harbour Street",
+                    Some("02110")
+                ),
+                &at(company("Nrothwinde Traders"), "12 Harbor St", Some("02110"))
+            ),
+            ["a:02110:12"]
         );
     }
 
