@@ -19,6 +19,16 @@ async fn check(app: &TestApp, who: &Login, draft: Value) -> Vec<Value> {
     body["candidates"].as_array().cloned().unwrap_or_default()
 }
 
+/// One attribute (`field`, `rule`, ...) of each line of a candidate's evidence, in order.
+fn evidence_of<'a>(candidate: &'a Value, attribute: &str) -> Vec<&'a str> {
+    candidate["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(|e| e[attribute].as_str())
+        .collect()
+}
+
 fn codes(candidates: &[Value]) -> Vec<String> {
     candidates
         .iter()
@@ -65,12 +75,7 @@ async fn the_check_finds_a_customer_under_other_spellings_and_explains_why(db: D
     )
     .await;
     assert_eq!(codes(&found), vec![acme_code.clone()], "{found:?}");
-    let fields: Vec<&str> = found[0]["evidence"]
-        .as_array()
-        .expect("evidence")
-        .iter()
-        .filter_map(|e| e["field"].as_str())
-        .collect();
+    let fields = evidence_of(&found[0], "field");
     // The draft's email domain differs from Acme's website: evidence against, outweighed.
     assert_eq!(fields, vec!["name", "email", "phone", "domain"]);
     assert!(found[0]["evidence"][3]["contribution"].as_f64().expect("n") < 0.0);
@@ -107,12 +112,7 @@ async fn the_check_finds_a_customer_under_other_spellings_and_explains_why(db: D
         codes(&found),
         vec![robert["customer_code"].as_str().expect("code").to_owned()]
     );
-    let rules: Vec<&str> = found[0]["evidence"]
-        .as_array()
-        .expect("evidence")
-        .iter()
-        .filter_map(|e| e["rule"].as_str())
-        .collect();
+    let rules = evidence_of(&found[0], "rule");
     assert_eq!(
         rules,
         vec!["nickname", "exact", "day_month_swapped", "exact"]
@@ -230,12 +230,7 @@ async fn a_name_misspelt_past_every_name_key_is_found_at_its_building(db: Db) {
         "address_line1": "12 Harbor St", "postal_code": "02110"});
     let found = check(&app, &app.staff, draft).await;
     assert_eq!(codes(&found), vec![code], "{found:?}");
-    let fields: Vec<&str> = found[0]["evidence"]
-        .as_array()
-        .expect("evidence")
-        .iter()
-        .filter_map(|e| e["field"].as_str())
-        .collect();
+    let fields = evidence_of(&found[0], "field");
     assert!(
         fields.contains(&"address") && fields.contains(&"name"),
         "{fields:?}"

@@ -15,19 +15,26 @@ async fn json(app: &TestApp, path: &str) -> Value {
     response.json().await.expect("json")
 }
 
-async fn seeded_customers_have_every_tab_filled(db: Db) {
-    let app = TestApp::spawn(db).await;
+/// `count` generated customers of the test organisation, with their contacts, addresses,
+/// timeline, goals and ledger, as the demo seeds them.
+async fn seed_customers(app: &TestApp, count: u64) {
     let org = app.org.id;
-    app.store.seed_tiers(org, "USD").await.expect("tiers");
-    app.store.seed_custom_fields(org).await.expect("fields");
     app.store
-        .bulk_insert_customers(org, 300, 5, &[])
+        .bulk_insert_customers(org, count, 5, &[])
         .await
         .expect("customers");
     app.store
         .seed_customer_records(org, 5)
         .await
         .expect("records");
+}
+
+async fn seeded_customers_have_every_tab_filled(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let org = app.org.id;
+    app.store.seed_tiers(org, "USD").await.expect("tiers");
+    app.store.seed_custom_fields(org).await.expect("fields");
+    seed_customers(&app, 300).await;
 
     let tiers = json(&app, "/api/v1/tiers").await;
     let with_customers: u64 = tiers["items"]
@@ -111,14 +118,7 @@ async fn seeded_customers_have_every_tab_filled(db: Db) {
 async fn seeded_strangers_share_no_mailbox_phone_or_address(db: Db) {
     let app = TestApp::spawn(db).await;
     let org = app.org.id;
-    app.store
-        .bulk_insert_customers(org, 300, 5, &[])
-        .await
-        .expect("customers");
-    app.store
-        .seed_customer_records(org, 5)
-        .await
-        .expect("records");
+    seed_customers(&app, 300).await;
     // As the demo does: bulk seeding writes no blocking keys of its own.
     app.store.rebuild_match_keys(org).await.expect("keys");
     // Keep even the faintest pair, so any shared value shows up in the queue.
